@@ -1,0 +1,43 @@
+# Settings every Canopy translation unit shares. Asio and Beast are compiled once
+# (separate compilation), which only works if every TU sees the same macros, so
+# they live here and every target links canopy_options.
+add_library(canopy_options INTERFACE)
+target_compile_features(canopy_options INTERFACE cxx_std_20)
+target_compile_definitions(canopy_options INTERFACE
+  BOOST_ASIO_SEPARATE_COMPILATION
+  BOOST_BEAST_SEPARATE_COMPILATION
+  BOOST_ASIO_NO_DEPRECATED)
+target_compile_options(canopy_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+  # GCC 12 warns on designated initializers that leave fields at their defaults,
+  # which is how option structs (ScopeOptions, LimiterOptions) are meant to be used.
+  -Wno-missing-field-initializers
+  $<$<BOOL:${CANOPY_WERROR}>:-Werror>)
+target_include_directories(canopy_options INTERFACE ${PROJECT_SOURCE_DIR})
+target_link_libraries(canopy_options INTERFACE Boost::headers Threads::Threads)
+
+option(CANOPY_WERROR "Treat warnings as errors" OFF)
+
+if(NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  find_program(CCACHE_PROGRAM ccache)
+  if(CCACHE_PROGRAM)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+  endif()
+endif()
+
+# Clang 14's UBSan cannot instrument coroutine frames for -fsanitize=function.
+set(CANOPY_SANITIZE "" CACHE STRING "Sanitizers to build with: address,undefined or thread")
+if(CANOPY_SANITIZE)
+  set(_canopy_san -fsanitize=${CANOPY_SANITIZE} -fno-omit-frame-pointer)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CANOPY_SANITIZE MATCHES "undefined")
+    list(APPEND _canopy_san -fno-sanitize=function)
+  endif()
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CANOPY_SANITIZE MATCHES "thread")
+    list(APPEND _canopy_san -Wno-tsan)
+  endif()
+  target_compile_options(canopy_options INTERFACE ${_canopy_san})
+  target_link_options(canopy_options INTERFACE -fsanitize=${CANOPY_SANITIZE})
+  if(CANOPY_SANITIZE MATCHES "undefined")
+    target_compile_options(canopy_options INTERFACE -fno-sanitize-recover=undefined)
+  endif()
+endif()

@@ -1,0 +1,160 @@
+#pragma once
+// A nursery: a scope that tasks are started in, and that ends only when every
+// one of them has ended. Trio's nursery, on Asio's C++20 coroutines.
+//
+//   auto result = co_await core::open_nursery([&](core::Nursery& n) -> asio::awaitable<void> {
+//     n.start_soon("watch_disconnect", watch_disconnect(client, n.cancel_scope()));
+//     n.start_soon("proxy", proxy(request));
+//     co_return;
+//   }, {.name = "request", .deadline = core::Clock::now() + 2s});
+//
+// Guarantees
+// - The body and every started task run concurrently on the caller's executor;
+//   open_nursery() returns only after all of them (and the deadline timer) have
+//   ended. No API lets a task outlive its nursery.
+// - The first task (or body) that throws cancels the scope (reason
+//   sibling_failed); when all have ended its error is rethrown: alone as itself,
+//   with the others as an ErrorGroup. Tasks that end by cancellation are not errors.
+// - Cancelling the caller cancels the nursery's scope (same reason), and the
+//   caller still waits for every task to end before Cancelled is thrown.
+// - start_soon() queues the task: it first runs after the caller next suspends.
+//
+// Thread-safety: none; one executor's thread. Throws std::logic_error when a
+// task is started in a nursery that has closed.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <concepts>
+#include <cstddef>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "core/cancel_scope.hpp"
+#include "core/detail/child_task.hpp"
+#include "core/detail/parking.hpp"
+#include "core/task_tree.hpp"
+
+namespace canopy::core {
+
+template <typename T>
+class TaskStatus;
+class Nursery;
+
+// Trivially copyable on purpose: GCC 12 relocates a braced temporary passed to a
+// coroutine bit by bit in some contexts (inside try blocks), which corrupts
+// members such as std::string. A name is copied by the nursery when it opens.
+struct ScopeOptions {
+  std::string_view name = "nursery";
+  std::optional<Clock::time_point> deadline;
+  Shield shield = Shield::none();
+  // The nursery this one is opened under, for the task tree only (/debug/tasks).
+  const Nursery* parent = nullptr;
+};
+
+static_assert(std::is_trivially_copyable_v<ScopeOptions>);
+
+enum class ScopeOutcome {
+  completed,  // every task ended on its own
+  cancelled,  // the scope cancelled itself (cancel(), its deadline); reason says which
+};
+
+struct ScopeResult {
+  ScopeOutcome outcome = ScopeOutcome::completed;
+  CancelReason reason = CancelReason::explicit_cancel;  // when outcome == cancelled
+};
+
+struct NurseryStats {
+  std::size_t live_tasks = 0;
+  std::uint64_t started_total = 0;
+  std::uint64_t failed_total = 0;
+  std::uint64_t cancelled_total = 0;  // tasks that ended by cancellation
+};
+
+// Opens a nursery, runs body(nursery) in it, and returns when everything started
+// in it has ended. See Nursery for the guarantees.
+template <typename Body>
+boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options);
+
+// An overload, not a default argument: GCC 12 copies a coroutine parameter that
+// comes from a default argument bit by bit, corrupting a std::string in it.
+template <typename Body>
+boost::asio::awaitable<ScopeResult> open_nursery(Body body) {
+  return open_nursery(std::move(body), ScopeOptions{});
+}
+
+template <typename F>
+concept TaskFactory = std::invocable<F&> && std::same_as<std::invoke_result_t<F&>, boost::asio::awaitable<void>>;
+
+class Nursery {
+ public:
+  Nursery(const Nursery&) = delete;
+  Nursery& operator=(const Nursery&) = delete;
+  ~Nursery();
+
+  void start_soon(std::string name, boost::asio::awaitable<void> task);
+
+  // For a callable (a lambda coroutine): the nursery keeps it alive while it runs.
+  template <TaskFactory F>
+  void start_soon(std::string name, F factory) {
+    start_soon(std::move(name), run_owned(std::move(factory)));
+  }
+
+  // Trio's nursery.start(): starts `fn(TaskStatus<T>&)` and returns once it calls
+  // status.started(value), with that value. If the task ends or fails first, its
+  // error is thrown here (and the nursery sees it too). Cancelling the caller
+  // cancels the task being started.
+  template <typename T = void, typename F>
+  boost::asio::awaitable<T> start(std::string name, F fn);
+
+  CancelScope& cancel_scope() noexcept { return scope_; }
+  const CancelScope& cancel_scope() const noexcept { return scope_; }
+  NurseryStats stats() const noexcept { return stats_; }
+  bool closed() const noexcept { return closed_; }
+  const boost::asio::any_io_executor& get_executor() const noexcept { return executor_; }
+
+ private:
+  template <typename Body>
+  friend boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options);
+  friend class CancelScope;
+  friend class detail::ChildTask;
+
+  Nursery(boost::asio::any_io_executor executor, ScopeOptions options);
+
+  boost::asio::awaitable<ScopeResult> run(boost::asio::awaitable<void> body);
+  detail::ChildTask& spawn(std::string name, boost::asio::awaitable<void> task);
+  boost::asio::awaitable<void> supervise(detail::ChildTask& task, boost::asio::awaitable<void> body);
+  void on_task_done(detail::ChildTask& task, std::exception_ptr error);
+  void forget(detail::ChildTask& task) noexcept;
+  void maybe_finish();
+  ScopeResult result();
+
+  template <TaskFactory F>
+  static boost::asio::awaitable<void> run_owned(F factory) {
+    co_await factory();
+  }
+
+  boost::asio::any_io_executor executor_;
+  std::string name_;
+  detail::TreeNode node_;
+  CancelScope scope_;
+  detail::Parking join_;
+  std::vector<std::exception_ptr> errors_;
+  NurseryStats stats_;
+  bool closed_ = false;
+};
+
+template <typename Body>
+boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options) {
+  static_assert(std::is_invocable_r_v<boost::asio::awaitable<void>, Body&, Nursery&>,
+                "the body of a nursery is a callable Nursery& -> awaitable<void>");
+  Nursery nursery(co_await boost::asio::this_coro::executor, std::move(options));
+  co_return co_await nursery.run(body(nursery));
+}
+
+}  // namespace canopy::core
+
+#include "core/task_status.hpp"
