@@ -126,7 +126,7 @@ void Nursery::maybe_finish() {
 }
 
 asio::awaitable<ScopeResult> Nursery::run(asio::awaitable<void> body) {
-  spawn(name_, std::move(body));
+  spawn("body", std::move(body));
   co_await join_.park([this](detail::Parking&) { scope_.cancel_from_outside(detail::reason_being_delivered()); });
   co_return result();
 }

@@ -17,6 +17,7 @@
 #include "core/error_group.hpp"
 #include "tests/support/loopback.hpp"
 #include "tests/support/run.hpp"
+#include "tests/unit/core/sleep.hpp"
 
 namespace canopy::core {
 namespace {
@@ -26,10 +27,7 @@ using namespace std::chrono_literals;
 using asio::awaitable;
 using asio::use_awaitable;
 
-awaitable<void> sleep_for(Clock::duration d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(use_awaitable);
-}
+using test::sleep_for;
 
 // Runs `op`, records whether it ended by cancellation, and lets the error go on.
 template <typename Op>

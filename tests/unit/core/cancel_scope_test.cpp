@@ -1,0 +1,161 @@
+#include "core/cancel_scope.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "core/cancelled.hpp"
+#include "core/nursery.hpp"
+#include "tests/support/run.hpp"
+#include "tests/unit/core/sleep.hpp"
+
+namespace canopy::core {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio::awaitable;
+using asio::use_awaitable;
+using test::sleep_for;
+
+TEST(CancelScope, IsLevelTriggeredEveryLaterAwaitFailsAtOnce) {
+  asio::io_context io;
+  int aborted_awaits = 0;
+  const auto started = Clock::now();
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    n.cancel_scope().cancel();
+    for (int i = 0; i < 3; ++i) {
+      try {
+        co_await sleep_for(1h);
+      } catch (const boost::system::system_error& e) {
+        if (e.code() == asio::error::operation_aborted) ++aborted_awaits;
+      }
+    }
+  }));
+  EXPECT_EQ(result.outcome, ScopeOutcome::cancelled);
+  EXPECT_EQ(aborted_awaits, 3);
+  EXPECT_LT(Clock::now() - started, 1s);
+}
+
+TEST(CancelScope, CancelsTheOperationInFlight) {
+  asio::io_context io;
+  bool aborted = false;
+  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    n.start_soon("canceller", [&]() -> awaitable<void> {
+      co_await asio::post(use_awaitable);
+      n.cancel_scope().cancel();
+    });
+    try {
+      co_await sleep_for(1h);
+    } catch (const boost::system::system_error& e) {
+      aborted = e.code() == asio::error::operation_aborted;
+      throw;
+    }
+  }));
+  EXPECT_TRUE(aborted);
+}
+
+TEST(CancelScope, TheFirstReasonSticks) {
+  asio::io_context io;
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    n.cancel_scope().cancel(CancelReason::client_disconnect);
+    n.cancel_scope().cancel(CancelReason::deadline);
+    EXPECT_TRUE(n.cancel_scope().cancel_called());
+    co_return;
+  }));
+  EXPECT_EQ(result.reason, CancelReason::client_disconnect);
+}
+
+TEST(CancelScope, ShieldedScopeCompletesItsWorkAndTheTaskIsCancelledAfterwards) {
+  asio::io_context io;
+  bool shielded_work_done = false;
+  bool cancelled_after_shield = false;
+  auto result = test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
+    outer.start_soon("cleanup", [&]() -> awaitable<void> {
+      auto flush = [&](Nursery&) -> awaitable<void> {
+        co_await sleep_for(20ms);
+        shielded_work_done = true;
+      };
+      co_await open_nursery(flush, {.name = "flush", .deadline = Clock::now() + 10s, .shield = Shield::always()});
+      try {
+        co_await asio::post(use_awaitable);
+      } catch (const boost::system::system_error&) {
+        cancelled_after_shield = true;
+        throw;
+      }
+    });
+    co_await sleep_for(1ms);
+    outer.cancel_scope().cancel(CancelReason::shutdown);
+  }));
+  EXPECT_EQ(result.outcome, ScopeOutcome::cancelled);
+  EXPECT_TRUE(shielded_work_done);
+  EXPECT_TRUE(cancelled_after_shield);
+}
+
+TEST(CancelScope, GraceShieldRunsOnForItsGraceThenCancelsWithTheOuterReason) {
+  asio::io_context io;
+  std::optional<CancelReason> reason_seen;
+  Clock::time_point outer_cancelled_at{};
+  Clock::duration ran_on_for{};
+  test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
+    outer.start_soon("write", [&]() -> awaitable<void> {
+      auto slow_write = [&](Nursery&) -> awaitable<void> { co_await sleep_for(1h); };
+      try {
+        co_await open_nursery(slow_write, {.name = "write", .shield = Shield::grace(30ms)});
+      } catch (const Cancelled& c) {
+        reason_seen = c.reason();
+        ran_on_for = Clock::now() - outer_cancelled_at;
+        throw;
+      }
+    });
+    co_await sleep_for(1ms);
+    outer_cancelled_at = Clock::now();
+    outer.cancel_scope().cancel(CancelReason::client_disconnect);
+  }));
+  EXPECT_EQ(reason_seen, CancelReason::client_disconnect);
+  EXPECT_GE(ran_on_for, 30ms);  // a guarantee, not a speed: never cut before the grace
+  EXPECT_LT(ran_on_for, 5s);    // liveness: it does end
+}
+
+TEST(CancelScope, DeadlineCancelsWithReasonDeadline) {
+  asio::io_context io;
+  auto result = test::run(io, open_nursery([&](Nursery&) -> awaitable<void> { co_await sleep_for(1h); },
+                                           {.name = "slow", .deadline = Clock::now() + 5ms}));
+  EXPECT_EQ(result.outcome, ScopeOutcome::cancelled);
+  EXPECT_EQ(result.reason, CancelReason::deadline);
+}
+
+TEST(CancelScope, DeadlineCanBeMovedWhileTheScopeRuns) {
+  asio::io_context io;
+  bool finished = false;
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    n.cancel_scope().set_deadline_after(5ms);
+    n.cancel_scope().set_deadline_after(1h);  // later: the 5 ms deadline no longer applies
+    co_await sleep_for(20ms);
+    finished = true;
+  }));
+  EXPECT_EQ(result.outcome, ScopeOutcome::completed);
+  EXPECT_TRUE(finished);
+}
+
+TEST(CancelScope, ANestedScopeCancelledByItselfLeavesTheOuterRunning) {
+  asio::io_context io;
+  bool outer_went_on = false;
+  auto result = test::run(io, open_nursery([&](Nursery&) -> awaitable<void> {
+    auto inner = co_await open_nursery([](Nursery& n) -> awaitable<void> {
+      n.cancel_scope().cancel(CancelReason::hedge_lost);
+      co_await sleep_for(1h);
+    });
+    EXPECT_EQ(inner.outcome, ScopeOutcome::cancelled);
+    co_await asio::post(use_awaitable);
+    outer_went_on = true;
+  }));
+  EXPECT_EQ(result.outcome, ScopeOutcome::completed);
+  EXPECT_TRUE(outer_went_on);
+}
+
+}  // namespace
+}  // namespace canopy::core
