@@ -36,12 +36,11 @@
 #include "core/cancel_scope.hpp"
 #include "core/detail/child_task.hpp"
 #include "core/detail/parking.hpp"
+#include "core/task_status.hpp"
 #include "core/task_tree.hpp"
 
 namespace canopy::core {
 
-template <typename T>
-class TaskStatus;
 class Nursery;
 
 // Trivially copyable on purpose: GCC 12 relocates a braced temporary passed to a
@@ -155,6 +154,22 @@ boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options
   co_return co_await nursery.run(body(nursery));
 }
 
-}  // namespace canopy::core
+template <typename T, typename F>
+boost::asio::awaitable<T> Nursery::start(std::string name, F fn) {
+  static_assert(std::is_invocable_r_v<boost::asio::awaitable<void>, F&, TaskStatus<T>&>,
+                "start() takes a callable TaskStatus<T>& -> awaitable<void>");
+  detail::StartWaiter<T> waiter;
+  detail::ChildTask& task = spawn(std::move(name), detail::run_startable<T>(std::move(fn), waiter));
+  if (!waiter.value && !waiter.error) {
+    auto ec = co_await waiter.parking.park([&task, &waiter](detail::Parking& parking) {
+      waiter.detach();
+      task.cancel();
+      parking.wake(boost::asio::error::operation_aborted);
+    });
+    if (ec) throw boost::system::system_error(ec, "Nursery::start");
+  }
+  if (waiter.error) std::rethrow_exception(waiter.error);
+  if constexpr (!std::is_void_v<T>) co_return std::move(*waiter.value);
+}
 
-#include "core/task_status.hpp"
+}  // namespace canopy::core

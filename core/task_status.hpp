@@ -110,22 +110,4 @@ boost::asio::awaitable<void> run_startable(F fn, StartWaiter<T>& waiter) {
 
 }  // namespace detail
 
-template <typename T, typename F>
-boost::asio::awaitable<T> Nursery::start(std::string name, F fn) {
-  static_assert(std::is_invocable_r_v<boost::asio::awaitable<void>, F&, TaskStatus<T>&>,
-                "start() takes a callable TaskStatus<T>& -> awaitable<void>");
-  detail::StartWaiter<T> waiter;
-  detail::ChildTask& task = spawn(std::move(name), detail::run_startable<T>(std::move(fn), waiter));
-  if (!waiter.value && !waiter.error) {
-    auto ec = co_await waiter.parking.park([&task, &waiter](detail::Parking& parking) {
-      waiter.detach();
-      task.cancel();
-      parking.wake(boost::asio::error::operation_aborted);
-    });
-    if (ec) throw boost::system::system_error(ec, "Nursery::start");
-  }
-  if (waiter.error) std::rethrow_exception(waiter.error);
-  if constexpr (!std::is_void_v<T>) co_return std::move(*waiter.value);
-}
-
 }  // namespace canopy::core

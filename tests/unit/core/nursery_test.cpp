@@ -232,50 +232,5 @@ TEST(Nursery, ATaskMayStartSiblingsWhileTheNurseryIsOpen) {
   EXPECT_EQ(generations, 2);
 }
 
-TEST(Nursery, StartReturnsTheValueTheTaskReportsWhenReady) {
-  asio::io_context io;
-  std::string greeting;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    const auto port = co_await n.start<unsigned short>("listener", [](TaskStatus<unsigned short>& status)
-                                                                      -> awaitable<void> {
-      using asio::ip::tcp;
-      tcp::acceptor acceptor(co_await asio::this_coro::executor, {asio::ip::address_v4::loopback(), 0});
-      status.started(acceptor.local_endpoint().port());
-      auto peer = co_await acceptor.async_accept(use_awaitable);
-      co_await asio::async_write(peer, asio::buffer(std::string_view("ready")), use_awaitable);
-    });
-    asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
-    co_await socket.async_connect({asio::ip::address_v4::loopback(), port}, use_awaitable);
-    greeting.resize(5);
-    co_await asio::async_read(socket, asio::buffer(greeting), use_awaitable);
-  }));
-  EXPECT_EQ(greeting, "ready");
-}
-
-TEST(Nursery, StartThrowsTheErrorOfATaskThatFailsBeforeItIsReady) {
-  asio::io_context io;
-  bool start_threw = false;
-  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-                 try {
-                   co_await n.start("broken", [](TaskStatus<void>&) -> awaitable<void> {
-                     co_await asio::post(use_awaitable);
-                     throw std::runtime_error("bind failed");
-                   });
-                 } catch (const std::runtime_error&) {
-                   start_threw = true;
-                 }
-               })),
-               std::runtime_error);
-  EXPECT_TRUE(start_threw);
-}
-
-TEST(Nursery, StartFailsWhenTheTaskReturnsWithoutReportingReady) {
-  asio::io_context io;
-  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-                 co_await n.start("forgetful", [](TaskStatus<void>&) -> awaitable<void> { co_return; });
-               })),
-               std::logic_error);
-}
-
 }  // namespace
 }  // namespace canopy::core
