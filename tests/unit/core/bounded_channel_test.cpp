@@ -11,6 +11,7 @@
 
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/steps.hpp"
 
 namespace canopy::core {
 namespace {
@@ -19,10 +20,7 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 
-// Lets every ready task run until all are blocked again.
-awaitable<void> settle() {
-  for (int i = 0; i < 8; ++i) co_await asio::post(use_awaitable);
-}
+using test::settle;
 
 TEST(BoundedChannel, SendSuspendsWhenFullUntilAReceiverMakesRoom) {
   asio::io_context io;

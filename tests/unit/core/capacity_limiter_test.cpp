@@ -10,7 +10,7 @@
 
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
-#include "tests/unit/core/sleep.hpp"
+#include "tests/support/steps.hpp"
 
 namespace canopy::core {
 namespace {
@@ -20,9 +20,7 @@ using namespace std::chrono_literals;
 using asio::awaitable;
 using asio::use_awaitable;
 
-awaitable<void> settle() {
-  for (int i = 0; i < 8; ++i) co_await asio::post(use_awaitable);
-}
+using test::settle;
 
 TEST(CapacityLimiter, AdmitsUpToCapacityThenQueues) {
   asio::io_context io;

@@ -8,7 +8,7 @@
 
 #include "core/cancelled.hpp"
 #include "tests/support/run.hpp"
-#include "tests/unit/core/sleep.hpp"
+#include "tests/support/steps.hpp"
 
 namespace canopy::core {
 namespace {

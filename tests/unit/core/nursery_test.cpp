@@ -17,7 +17,7 @@
 #include "core/error_group.hpp"
 #include "tests/support/loopback.hpp"
 #include "tests/support/run.hpp"
-#include "tests/unit/core/sleep.hpp"
+#include "tests/support/steps.hpp"
 
 namespace canopy::core {
 namespace {

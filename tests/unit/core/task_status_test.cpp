@@ -13,7 +13,7 @@
 
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
-#include "tests/unit/core/sleep.hpp"
+#include "tests/support/steps.hpp"
 
 namespace canopy::core {
 namespace {

@@ -11,7 +11,7 @@
 #include "core/bounded_channel.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
-#include "tests/unit/core/sleep.hpp"
+#include "tests/support/steps.hpp"
 
 namespace canopy::core {
 namespace {
@@ -21,9 +21,7 @@ using namespace std::chrono_literals;
 using asio::awaitable;
 using asio::use_awaitable;
 
-awaitable<void> settle() {
-  for (int i = 0; i < 8; ++i) co_await asio::post(use_awaitable);
-}
+using test::settle;
 
 std::vector<std::string> names(const std::vector<TaskInfo>& snapshot) {
   std::vector<std::string> out;
