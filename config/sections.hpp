@@ -1,0 +1,15 @@
+#pragma once
+// One reader per top-level section of the TOML file. Internal to config/.
+
+#include "config/config.hpp"
+#include "config/table_reader.hpp"
+
+namespace canopy::config {
+
+ServerConfig read_server(const toml::table& table);
+AdminConfig read_admin(const toml::table& table);
+LimitsConfig read_limits(const toml::table& table);
+UpstreamConfig read_upstream(const std::string& name, const toml::table& table);
+RouteConfig read_route(const toml::table& table, std::size_t index);
+
+}  // namespace canopy::config
