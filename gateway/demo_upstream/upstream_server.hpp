@@ -1,0 +1,47 @@
+#pragma once
+// canopy-upstream: a small, fast HTTP/1.1 server for demos, tests and benchmarks.
+//
+// Every path answers; query parameters shape the answer:
+//   (none)          200 with a JSON echo: upstream name, method, target, headers,
+//                   body size and FNV-1a-64 of the body
+//   status=N        answer with status N
+//   delay=MS        wait MS milliseconds first (the wait ends early if the client leaves)
+//   bytes=N         answer N bytes of a repeating pattern instead of the echo
+//   chunked=1       send the body chunked
+//   reset_after=N   send the header and N body bytes, then reset the connection
+// GET /_stats answers counters, including when a connection was last closed by
+// the client (CLOCK_MONOTONIC nanoseconds, comparable across processes), so that
+// tests can measure how fast Canopy closes an upstream connection.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <string>
+
+namespace canopy::demo {
+
+struct UpstreamStats {
+  std::uint64_t requests = 0;
+  std::uint64_t connections_opened = 0;
+  std::uint64_t connections_closed = 0;  // closed by the peer (EOF or reset)
+  std::uint64_t requests_abandoned = 0;  // the client left before the answer was sent
+  std::int64_t last_peer_close_ns = 0;   // CLOCK_MONOTONIC
+};
+
+class UpstreamServer {
+ public:
+  UpstreamServer(boost::asio::ip::tcp::acceptor acceptor, std::string name);
+  boost::asio::awaitable<void> serve();
+  const UpstreamStats& stats() const noexcept { return stats_; }
+
+ private:
+  boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::string name_;
+  UpstreamStats stats_;
+};
+
+std::uint64_t fnv1a64(std::string_view data, std::uint64_t hash = 14695981039346656037ull) noexcept;
+
+}  // namespace canopy::demo
