@@ -1,0 +1,113 @@
+// canopy: the gateway's entry point. Parses the command line, loads the TOML
+// configuration, binds the listener and runs the server until it is drained.
+//
+// Exit codes: 0 clean stop (or --check passed), 1 bad configuration or startup
+// failure, 2 bad command line.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "config/load.hpp"
+#include "core/cancelled.hpp"
+#include "core/error_group.hpp"
+#include "gateway/log/json_log.hpp"
+#include "gateway/server/gateway.hpp"
+#include "gateway/server/lifecycle.hpp"
+
+namespace asio = boost::asio;
+using namespace canopy;
+
+namespace {
+
+constexpr const char* usage = R"(usage: canopy --config FILE     run the gateway
+       canopy --check FILE      validate FILE and exit (0: valid, 1: not)
+       canopy --help | --version
+
+Canopy is an HTTP API gateway in which every request is a tree of tasks:
+when the client leaves, the deadline passes or the gateway stops, every
+upstream call of the request is cancelled and its connection closed.
+Logs are JSON lines: access lines on stdout, events on stderr.
+Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop.
+)";
+
+int run(const std::shared_ptr<const config::Config>& config) {
+  asio::io_context io{1};
+  std::unique_ptr<gateway::Gateway> gw;
+  asio::ip::tcp::acceptor acceptor(io);
+  try {
+    gw = std::make_unique<gateway::Gateway>(io.get_executor(), config);
+    const auto& listen = config->server.listen;
+    asio::ip::tcp::endpoint endpoint(asio::ip::make_address(listen.host), listen.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const std::exception& e) {
+    gateway::log_event("error", "startup_failed", {{"error", e.what()}, {"config", config->source}});
+    return 1;
+  }
+  const auto bound = acceptor.local_endpoint();
+  gateway::log_event("info", "listening",
+                     {{"address", bound.address().to_string() + ":" + std::to_string(bound.port())},
+                      {"config", config->source},
+                      {"routes", config->routes.size()},
+                      {"upstreams", config->upstreams.size()},
+                      {"version", CANOPY_VERSION}});
+  int status = 0;
+  // The one detached spawn: the root of the task tree, owned by main.
+  asio::co_spawn(io, gateway::run_gateway(*gw, acceptor), [&](std::exception_ptr error) {
+    if (error && !core::is_cancellation(error)) {
+      gateway::log_event("error", "crashed", {{"error", core::describe(error)}});
+      status = 1;
+    }
+  });
+  io.run();
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << "canopy " << CANOPY_VERSION << "\n";
+      return 0;
+    }
+    if ((arg == "--config" || arg == "--check") && i + 1 < argc) {
+      check_only = arg == "--check";
+      config_path = argv[++i];
+      continue;
+    }
+    std::cerr << "canopy: unexpected argument \"" << arg << "\"\n\n" << usage;
+    return 2;
+  }
+  if (config_path.empty()) {
+    std::cerr << "canopy: give a configuration with --config FILE\n\n" << usage;
+    return 2;
+  }
+
+  std::shared_ptr<const config::Config> config;
+  try {
+    config = std::make_shared<const config::Config>(config::load_config_file(config_path));
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+  if (check_only) {
+    std::cout << config_path << ": ok (" << config->routes.size() << " routes, " << config->upstreams.size()
+              << " upstreams)\n";
+    return 0;
+  }
+  return run(config);
+}

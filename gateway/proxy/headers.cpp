@@ -1,0 +1,74 @@
+#include "gateway/proxy/headers.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <vector>
+
+#include "gateway/routing/router.hpp"
+
+namespace canopy::gateway {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+void strip_hop_by_hop(http::fields& fields) {
+  std::vector<std::string> named;
+  for (auto it = fields.find(http::field::connection); it != fields.end() && it->name() == http::field::connection;
+       ++it) {
+    std::string_view list = it->value();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      auto token = trim(list.substr(0, comma));
+      if (!token.empty()) named.emplace_back(token);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    }
+  }
+  for (const auto& name : named) fields.erase(name);
+  for (auto field : {http::field::connection, http::field::keep_alive, http::field::proxy_connection, http::field::te,
+                     http::field::trailer, http::field::upgrade, http::field::proxy_authorization,
+                     http::field::proxy_authenticate}) {
+    fields.erase(field);
+  }
+}
+
+void add_forwarded(http::fields& fields, std::string_view client_ip, std::string_view original_host) {
+  std::string chain;
+  for (auto it = fields.find("X-Forwarded-For"); it != fields.end() && beast::iequals(it->name_string(), "X-Forwarded-For"); ++it) {
+    chain += std::string(it->value()) + ", ";
+  }
+  fields.erase("X-Forwarded-For");
+  fields.set("X-Forwarded-For", chain + std::string(client_ip));
+  fields.set("X-Forwarded-Proto", "http");
+  if (!original_host.empty()) fields.set("X-Forwarded-Host", original_host);
+}
+
+void apply_edits(http::fields& fields, const config::HeaderEdits& edits) {
+  for (const auto& name : edits.remove) fields.erase(name);
+  for (const auto& [name, value] : edits.set) fields.set(name, value);
+}
+
+std::string upstream_target(std::string_view target, const config::RouteConfig& route) {
+  const auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q);
+  std::string out;
+  if (route.strip_prefix && path_has_prefix(path, *route.strip_prefix)) {
+    out = std::string(path.substr(route.strip_prefix->size()));
+  } else if (route.prefix_rewrite && route.match.path_prefix && path_has_prefix(path, *route.match.path_prefix)) {
+    out = *route.prefix_rewrite + std::string(path.substr(route.match.path_prefix->size()));
+    if (out.size() > 1 && out.starts_with("//")) out.erase(0, 1);
+  } else {
+    out = std::string(path);
+  }
+  if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
+  return out + std::string(query);
+}
+
+}  // namespace canopy::gateway

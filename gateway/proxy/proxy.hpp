@@ -1,0 +1,40 @@
+#pragma once
+// proxy: one request to one upstream, streamed both ways, as a step of the
+// request nursery. Outcomes land in the Exchange; nothing expected throws.
+//
+//   checkout → send header and body → (watch_disconnect starts) → read response
+//   header → send it to the client → stream the body → return the connection
+//
+// A call on a reused keep-alive connection that fails before the upstream
+// answered a single byte is retried once on a new connection (the upstream
+// closed an idle connection as we picked it); nothing else is retried.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/nursery.hpp"
+#include "gateway/server/exchange.hpp"
+#include "gateway/upstream/cluster.hpp"
+
+namespace canopy::gateway {
+
+// The downstream half of the exchange: the client's connection and the parser
+// that has read the request header (its body is still on the wire).
+struct Downstream {
+  boost::beast::tcp_stream& stream;
+  boost::beast::flat_buffer& buffer;
+  boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser;
+  std::string ip;
+  bool keep_alive = true;
+  unsigned version = 11;
+};
+
+boost::asio::awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
+                                   config::HalfClose half_close, core::Nursery& request, Exchange& exchange);
+
+}  // namespace canopy::gateway

@@ -1,0 +1,75 @@
+#pragma once
+// Streams one HTTP message from a parser on one connection to a serializer on
+// another, a buffer at a time: bodies are never held whole, and a slow reader
+// slows the writer (each piece is written before the next is read).
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+#include <array>
+#include <cstdint>
+
+namespace canopy::gateway {
+
+enum class RelayOutcome {
+  complete,      // the whole message went through
+  read_failed,   // the source closed, reset or sent bad framing
+  write_failed,  // the destination closed or reset
+  cancelled,     // the request scope was cancelled (deadline, client gone, shutdown)
+};
+
+struct RelayResult {
+  RelayOutcome outcome = RelayOutcome::complete;
+  std::uint64_t body_bytes = 0;
+  bool header_written = false;
+};
+
+// `parser` has read the header already; `serializer` is over parser.get(),
+// whose header the caller may have rewritten. Writes the header, then the body.
+template <typename ReadStream, typename WriteStream, bool isRequest>
+boost::asio::awaitable<RelayResult> relay(
+    ReadStream& from, boost::beast::flat_buffer& from_buffer,
+    boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser, WriteStream& to,
+    boost::beast::http::serializer<isRequest, boost::beast::http::buffer_body>& serializer) {
+  namespace http = boost::beast::http;
+  constexpr auto as_values = boost::asio::as_tuple(boost::asio::use_awaitable);
+  std::array<char, 16 * 1024> chunk;
+  RelayResult result;
+  auto& body = parser.get().body();
+  do {
+    if (!parser.is_done()) {
+      body.data = chunk.data();
+      body.size = chunk.size();
+      auto [ec, n] = co_await http::async_read(from, from_buffer, parser, as_values);
+      if (ec && ec != http::error::need_buffer) {
+        result.outcome = ec == boost::asio::error::operation_aborted ? RelayOutcome::cancelled
+                                                                     : RelayOutcome::read_failed;
+        co_return result;
+      }
+      body.size = chunk.size() - body.size;
+      body.data = chunk.data();
+      body.more = !parser.is_done();
+    } else {
+      body.data = nullptr;
+      body.size = 0;
+      body.more = false;
+    }
+    result.body_bytes += body.size;
+    auto [ec, n] = co_await http::async_write(to, serializer, as_values);
+    if (ec && ec != http::error::need_buffer) {
+      result.outcome = ec == boost::asio::error::operation_aborted ? RelayOutcome::cancelled
+                                                                   : RelayOutcome::write_failed;
+      co_return result;
+    }
+    result.header_written = true;
+  } while (!parser.is_done() || !serializer.is_done());
+  co_return result;
+}
+
+}  // namespace canopy::gateway

@@ -1,0 +1,35 @@
+#pragma once
+// What happened to one request: filled in as it goes, read by the session to
+// decide the answer (502, 504, 499 …) and written as the access-log line.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/cancel_reason.hpp"
+#include "core/clock.hpp"
+#include "gateway/upstream/upstream_error.hpp"
+
+namespace canopy::gateway {
+
+struct Exchange {
+  core::Clock::time_point started = core::Clock::now();
+  std::string route;
+  std::string method;
+  std::string target;
+  std::string client;
+  std::string upstream;
+  std::string endpoint;
+  unsigned status = 0;  // sent (or, with client_gone, the 499 that is logged)
+  std::uint64_t bytes_in = 0;   // request body bytes read from the client
+  std::uint64_t bytes_out = 0;  // response body bytes written to the client
+  UpstreamError upstream_error = UpstreamError::none;
+  std::optional<core::CancelReason> cancel_reason;
+  bool request_complete = false;   // the whole request body was read
+  bool response_started = false;   // a status line reached the client
+  bool response_complete = false;  // the whole response reached the client
+  bool client_gone = false;        // the client closed or reset the connection
+  bool close_connection = false;   // framing is in doubt, or someone asked to close
+};
+
+}  // namespace canopy::gateway

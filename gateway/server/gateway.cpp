@@ -1,0 +1,17 @@
+#include "gateway/server/gateway.hpp"
+
+namespace canopy::gateway {
+
+Gateway::Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config)
+    : config_(std::move(config)),
+      router_(config_->routes),
+      connection_slots_(executor, {.capacity = config_->server.max_connections, .queue = 1}) {
+  for (const auto& [name, upstream] : config_->upstreams) {
+    clusters_.emplace(name, std::make_unique<Cluster>(executor, upstream));
+  }
+  for (const auto& route : config_->routes) {
+    route_clusters_.push_back(route.upstream ? clusters_.at(*route.upstream).get() : nullptr);
+  }
+}
+
+}  // namespace canopy::gateway

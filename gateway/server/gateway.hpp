@@ -1,0 +1,50 @@
+#pragma once
+// The running gateway on one worker: the config snapshot it serves, the router
+// built from it, the upstream clusters, and its drain state.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/capacity_limiter.hpp"
+#include "gateway/routing/router.hpp"
+#include "gateway/upstream/cluster.hpp"
+
+namespace canopy::gateway {
+
+class Gateway {
+ public:
+  // Resolves every upstream endpoint; throws std::runtime_error if one fails.
+  Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config);
+
+  const config::Config& config() const noexcept { return *config_; }
+  const Router& router() const noexcept { return router_; }
+  const config::RouteConfig& route(std::size_t index) const { return config_->routes[index]; }
+  // The cluster a route proxies to; nullptr for a static route.
+  Cluster* cluster_for(std::size_t route_index) const { return route_clusters_[route_index]; }
+
+  // One permit per open downstream connection (server.max_connections).
+  core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
+
+  bool draining() const noexcept { return draining_; }
+  void start_draining() noexcept { draining_ = true; }
+
+  // Requests between their header and their access-log line.
+  std::size_t in_flight() const noexcept { return in_flight_; }
+  void request_started() noexcept { ++in_flight_; }
+  void request_finished() noexcept { --in_flight_; }
+
+ private:
+  std::shared_ptr<const config::Config> config_;
+  Router router_;
+  std::map<std::string, std::unique_ptr<Cluster>> clusters_;
+  std::vector<Cluster*> route_clusters_;
+  core::CapacityLimiter connection_slots_;
+  bool draining_ = false;
+  std::size_t in_flight_ = 0;
+};
+
+}  // namespace canopy::gateway

@@ -1,0 +1,57 @@
+#include "gateway/server/lifecycle.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/nursery.hpp"
+#include "core/task_tree.hpp"
+#include "gateway/log/json_log.hpp"
+#include "gateway/server/listener.hpp"
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+namespace {
+
+constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+
+awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& acceptor, core::Nursery& server) {
+  asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
+  auto [ec, signal] = co_await signals.async_wait(as_values);
+  if (ec) co_return;
+  const auto started = core::Clock::now();
+  log_event("info", "draining", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
+                                 {"in_flight", gateway.in_flight()}});
+  gateway.start_draining();
+  acceptor.close();
+  const auto deadline = started + gateway.config().server.drain_timeout;
+  asio::steady_timer tick(co_await asio::this_coro::executor);
+  while (gateway.in_flight() > 0 && core::Clock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(as_values);
+  }
+  log_event("info", "drained",
+            {{"requests_cut", gateway.in_flight()},
+             {"drain_seconds", std::chrono::duration<double>(core::Clock::now() - started).count()}});
+  server.cancel_scope().cancel(core::CancelReason::shutdown);
+}
+
+}  // namespace
+
+awaitable<void> run_gateway(Gateway& gateway, asio::ip::tcp::acceptor& acceptor) {
+  co_await core::open_nursery(
+      [&](core::Nursery& server) -> awaitable<void> {
+        server.start_soon("accept_connections", accept_connections(gateway, acceptor, server));
+        server.start_soon("watch_signals", watch_signals(gateway, acceptor, server));
+        co_return;
+      },
+      {.name = "server"});
+  const auto tree = core::TaskTree::this_thread().stats();
+  log_event("info", "stopped", {{"live_tasks", tree.live_tasks}, {"orphaned_tasks", tree.orphaned_total}});
+}
+
+}  // namespace canopy::gateway

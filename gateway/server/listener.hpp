@@ -1,0 +1,18 @@
+#pragma once
+// The accept loop: one task per downstream connection, started in the server
+// nursery. At max_connections it stops accepting (the kernel's backlog holds
+// new clients) instead of accepting and dropping them, and resumes when a
+// connection closes. Ends when the acceptor is closed (drain).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/nursery.hpp"
+#include "gateway/server/gateway.hpp"
+
+namespace canopy::gateway {
+
+boost::asio::awaitable<void> accept_connections(Gateway& gateway, boost::asio::ip::tcp::acceptor& acceptor,
+                                                core::Nursery& server);
+
+}  // namespace canopy::gateway

@@ -1,0 +1,46 @@
+#include "gateway/server/responses.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+SimpleResponse error_response(unsigned status, unsigned version, bool keep_alive, const std::string& detail) {
+  SimpleResponse response{static_cast<http::status>(status), version};
+  response.set(http::field::server, "canopy");
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  if (status == 503) response.set(http::field::retry_after, "1");
+  response.body() = std::to_string(status) + " " + std::string(http::obsolete_reason(response.result())) + ": " +
+                    detail + "\n";
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  return response;
+}
+
+SimpleResponse static_response(const config::StaticResponse& configured, unsigned version, bool keep_alive) {
+  SimpleResponse response{static_cast<http::status>(configured.status), version};
+  response.set(http::field::server, "canopy");
+  for (const auto& [name, value] : configured.headers) response.set(name, value);
+  response.body() = configured.body;
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  return response;
+}
+
+asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response) {
+  auto [ec, n] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
+}
+
+asio::awaitable<bool> send_continue(boost::beast::tcp_stream& stream) {
+  static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
+}
+
+}  // namespace canopy::gateway

@@ -1,0 +1,24 @@
+#pragma once
+// The answers the gateway writes itself: errors, static routes, 100 Continue.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace canopy::gateway {
+
+using SimpleResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A short text/plain answer. `detail` ends up in the body.
+SimpleResponse error_response(unsigned status, unsigned version, bool keep_alive, const std::string& detail);
+SimpleResponse static_response(const config::StaticResponse& response, unsigned version, bool keep_alive);
+
+// Writes the response; false if the client is gone.
+boost::asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response);
+boost::asio::awaitable<bool> send_continue(boost::beast::tcp_stream& stream);
+
+}  // namespace canopy::gateway

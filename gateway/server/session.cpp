@@ -1,0 +1,218 @@
+// The life of a downstream connection and of every request on it, in order:
+//
+//   read header → check limits → route → (100 Continue) → answer:
+//     static route: the configured response
+//     proxy route:  a request nursery under a cancel scope whose deadline is the
+//                   route timeout: proxy (+ watch_disconnect once the body is in)
+//   → answer what went wrong, if anything (502 / 503 / 504; 499 is only logged)
+//   → access-log line → keep alive, or close
+//
+// Cancel edges: the route deadline, the client leaving, and gateway shutdown
+// cancel the request scope; every upstream socket of the request closes with it.
+#include "gateway/server/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include "core/cancelled.hpp"
+#include "core/nursery.hpp"
+#include "gateway/log/json_log.hpp"
+#include "gateway/proxy/proxy.hpp"
+#include "gateway/server/responses.hpp"
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+using RequestParser = http::request_parser<http::buffer_body>;
+
+// A failed header read: nothing to answer (the client left or idled out), or the 4xx it earned.
+std::optional<unsigned> status_for_bad_header(const boost::system::error_code& ec, const beast::flat_buffer& buffer) {
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
+    return std::nullopt;
+  }
+  if (ec == http::error::header_limit) {
+    // A request line that does not end within the limit is a URI too long.
+    const auto data = buffer.cdata();
+    const std::string_view seen(static_cast<const char*>(data.data()), data.size());
+    return seen.find("\r\n") == std::string_view::npos ? 414 : 431;
+  }
+  if (ec == http::error::body_limit) return 413;
+  return 400;
+}
+
+std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
+
+bool expects_continue(const http::request<http::buffer_body>& request) {
+  return beast::iequals(request[http::field::expect], "100-continue");
+}
+
+// Counts the request as in flight and logs it exactly once, however it ends.
+class RequestRecord {
+ public:
+  RequestRecord(Gateway& gateway, Exchange& exchange) : gateway_(gateway), exchange_(exchange) {
+    gateway_.request_started();
+  }
+  ~RequestRecord() {
+    if (exchange_.client_gone || exchange_.cancel_reason == core::CancelReason::client_disconnect) {
+      exchange_.status = 499;  // NGINX's convention: the client closed the request
+    }
+    log_access(exchange_);
+    gateway_.request_finished();
+  }
+  RequestRecord(const RequestRecord&) = delete;
+  RequestRecord& operator=(const RequestRecord&) = delete;
+
+ private:
+  Gateway& gateway_;
+  Exchange& exchange_;
+};
+
+// The proxy step under the request's own cancel scope. Returns when every task
+// of the request has ended.
+awaitable<void> proxy_in_request_scope(Gateway& gateway, Downstream& client, std::size_t route_index,
+                                       Exchange& exchange) {
+  const auto& route = gateway.route(route_index);
+  auto result = co_await core::open_nursery(
+      [&](core::Nursery& request) -> awaitable<void> {
+        co_await proxy(client, *gateway.cluster_for(route_index), route, gateway.config().server.client_half_close,
+                       request, exchange);
+        request.cancel_scope().cancel();  // answered: end watch_disconnect
+      },
+      {.name = route.name, .deadline = exchange.started + route.timeout});
+  if (result.outcome == core::ScopeOutcome::cancelled && result.reason != core::CancelReason::explicit_cancel) {
+    exchange.cancel_reason = result.reason;
+  }
+}
+
+// What the client gets when the proxy step did not answer completely.
+awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
+  if (exchange.response_complete || exchange.client_gone ||
+      exchange.cancel_reason == core::CancelReason::client_disconnect) {
+    co_return;
+  }
+  if (exchange.response_started) {
+    exchange.close_connection = true;  // a truncated body must not look complete
+    co_return;
+  }
+  unsigned status = 502;
+  std::string detail = "upstream " + exchange.upstream + " failed (" + std::string(to_string(exchange.upstream_error)) + ")";
+  if (exchange.cancel_reason == core::CancelReason::deadline) {
+    status = 504;
+    detail = "route " + exchange.route + " timed out";
+  } else if (exchange.upstream_error != UpstreamError::none) {
+    status = status_for(exchange.upstream_error);
+  }
+  exchange.status = status;
+  exchange.close_connection = exchange.close_connection || !exchange.request_complete;
+  auto response = error_response(status, client.version, client.keep_alive && !exchange.close_connection, detail);
+  if (!co_await send(client.stream, response)) exchange.client_gone = true;
+}
+
+// Routes and answers one request whose header has been read.
+awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange) {
+  const auto& server = gateway.config().server;
+  auto& request = client.parser.get();
+  const bool body_pending = !client.parser.is_done();
+  auto reply = [&](SimpleResponse response) -> awaitable<void> {
+    exchange.status = response.result_int();
+    exchange.close_connection = exchange.close_connection || body_pending;
+    response.keep_alive(client.keep_alive && !exchange.close_connection);
+    exchange.response_complete = co_await send(client.stream, response);
+    exchange.client_gone = !exchange.response_complete;
+  };
+
+  if (request.target().size() > server.max_uri_bytes) {
+    co_await reply(error_response(414, client.version, false, "the request target is too long"));
+    co_return;
+  }
+  const auto decision = gateway.router().route(request[http::field::host], request.method_string(), path_of(request.target()));
+  if (decision.kind == RouteMatchKind::not_found) {
+    co_await reply(error_response(404, client.version, true, "no route for " + exchange.method + " " + path_of(exchange.target)));
+    co_return;
+  }
+  if (decision.kind == RouteMatchKind::method_not_allowed) {
+    auto response = error_response(405, client.version, true, exchange.method + " is not allowed here");
+    response.set(http::field::allow, decision.allow);
+    co_await reply(std::move(response));
+    co_return;
+  }
+  const auto& route = gateway.route(decision.route);
+  exchange.route = route.name;
+  if (route.static_response) {
+    co_await reply(static_response(*route.static_response, client.version, true));
+    co_return;
+  }
+  if (body_pending && expects_continue(request) && !co_await send_continue(client.stream)) {
+    exchange.client_gone = true;
+    co_return;
+  }
+  try {
+    co_await proxy_in_request_scope(gateway, client, decision.route, exchange);
+  } catch (const core::Cancelled& cancelled) {
+    exchange.cancel_reason = cancelled.reason();  // the gateway is shutting down
+    exchange.close_connection = true;
+    throw;
+  }
+  co_await answer_failure(client, exchange);
+}
+
+}  // namespace
+
+awaitable<void> serve_connection(Gateway& gateway, tcp::socket socket, [[maybe_unused]] core::Permit slot) {
+  const auto& server = gateway.config().server;
+  boost::system::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  const std::string client_ip = ec ? "unknown" : peer.address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+
+  for (bool first = true;; first = false) {
+    RequestParser parser;
+    parser.header_limit(static_cast<std::uint32_t>(server.max_header_bytes));
+    parser.body_limit(server.max_body_bytes);
+
+    stream.expires_after(first ? server.header_timeout : server.idle_timeout);
+    auto [read_ec, read_n] = co_await http::async_read_header(stream, buffer, parser, as_values);
+    stream.expires_never();
+    if (read_ec) {
+      if (auto status = status_for_bad_header(read_ec, buffer)) {
+        Exchange exchange{.client = client_ip, .status = *status};
+        RequestRecord record(gateway, exchange);
+        auto response = error_response(*status, 11, false, read_ec.message());
+        co_await send(stream, response);
+      }
+      co_return;  // the framing is in doubt, or there is nobody left to talk to
+    }
+
+    auto& request = parser.get();
+    Downstream client{stream, buffer, parser, client_ip, request.keep_alive(), request.version()};
+    Exchange exchange{.method = std::string(request.method_string()), .target = std::string(request.target()),
+                      .client = client_ip};
+    {
+      RequestRecord record(gateway, exchange);
+      co_await answer(gateway, client, exchange);
+    }
+    if (!client.keep_alive || exchange.close_connection || exchange.client_gone || gateway.draining()) {
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      co_return;
+    }
+  }
+}
+
+}  // namespace canopy::gateway

@@ -1,0 +1,18 @@
+#pragma once
+// One downstream connection, from accept to close. The life of every request
+// on it reads top to bottom in session.cpp; docs/request-lifecycle.md draws it.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/capacity_limiter.hpp"
+#include "gateway/server/gateway.hpp"
+
+namespace canopy::gateway {
+
+// `slot` is the connection's place under max_connections; it is given back
+// when the connection closes.
+boost::asio::awaitable<void> serve_connection(Gateway& gateway, boost::asio::ip::tcp::socket socket,
+                                              core::Permit slot);
+
+}  // namespace canopy::gateway

@@ -1,0 +1,24 @@
+#include "gateway/server/watch_disconnect.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+asio::awaitable<void> watch_disconnect(tcp::socket& client, core::CancelScope& request, config::HalfClose policy) {
+  auto [ec] = co_await client.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
+  if (ec == asio::error::operation_aborted) co_return;  // the answer is complete, or the request was cancelled
+  char byte;
+  boost::system::error_code peek_ec;
+  const auto n = client.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
+  const bool reset = ec || (peek_ec && peek_ec != asio::error::would_block);
+  const bool end_of_stream = !reset && n == 0 && !peek_ec;
+  if (reset || (end_of_stream && policy == config::HalfClose::abort)) {
+    request.cancel(core::CancelReason::client_disconnect);
+  }
+}
+
+}  // namespace canopy::gateway

@@ -1,0 +1,36 @@
+#pragma once
+// An upstream service: its endpoints' pools on one worker, and the balancing
+// policy that picks one per call (round_robin, least_request, or
+// power_of_two_choices: the less loaded of two picked at random).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "gateway/upstream/endpoint_pool.hpp"
+
+namespace canopy::gateway {
+
+class Cluster {
+ public:
+  // Resolves every endpoint now, off the request path; throws std::runtime_error
+  // naming the endpoint if one does not resolve.
+  Cluster(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream);
+
+  EndpointPool& pick();
+  const std::string& name() const noexcept { return name_; }
+  std::size_t size() const noexcept { return pools_.size(); }
+  EndpointPool& endpoint(std::size_t i) { return *pools_[i]; }
+
+ private:
+  std::string name_;
+  config::Balance balance_;
+  std::vector<std::unique_ptr<EndpointPool>> pools_;
+  std::size_t next_ = 0;
+  std::minstd_rand random_{std::random_device{}()};
+};
+
+}  // namespace canopy::gateway

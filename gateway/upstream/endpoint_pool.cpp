@@ -1,0 +1,107 @@
+#include "gateway/upstream/endpoint_pool.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+namespace {
+
+// An idle keep-alive connection the upstream has closed is readable (EOF) or
+// broken; one that is still good has nothing to read.
+bool still_open(tcp::socket& socket) {
+  if (!socket.is_open()) return false;
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  char byte;
+  const auto n = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+  socket.non_blocking(false, ec);
+  (void)n;
+  return ec == asio::error::would_block;
+}
+
+}  // namespace
+
+Lease::Lease(EndpointPool& pool, beast::tcp_stream stream, core::Permit permit, bool reused)
+    : pool_(&pool), stream_(std::move(stream)), permit_(std::move(permit)), reused_(reused) {}
+
+Lease::Lease(Lease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      permit_(std::move(other.permit_)),
+      reused_(other.reused_) {
+  if (other.stream_) stream_.emplace(std::move(*other.stream_));
+  other.stream_.reset();
+}
+
+Lease& Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    end();
+    pool_ = std::exchange(other.pool_, nullptr);
+    if (other.stream_) stream_.emplace(std::move(*other.stream_));
+    other.stream_.reset();
+    permit_ = std::move(other.permit_);
+    reused_ = other.reused_;
+  }
+  return *this;
+}
+
+Lease::~Lease() { end(); }
+
+void Lease::end() noexcept {
+  // A connection not released for reuse closes here, with the frame that held it.
+  stream_.reset();
+  if (auto* pool = std::exchange(pool_, nullptr)) pool->finished();
+  permit_.reset();
+}
+
+void Lease::release_for_reuse() {
+  if (!pool_ || !stream_) return;
+  pool_->give_back(std::move(*stream_));
+  stream_.reset();
+}
+
+EndpointPool::EndpointPool(asio::any_io_executor executor, const config::UpstreamConfig& upstream,
+                           tcp::endpoint endpoint)
+    : executor_(executor),
+      endpoint_(endpoint),
+      name_(endpoint.address().to_string() + ":" + std::to_string(endpoint.port())),
+      connect_timeout_(upstream.connect_timeout),
+      idle_timeout_(upstream.idle_timeout),
+      limiter_(executor, {.capacity = upstream.max_connections, .queue = 4096,
+                          .queue_timeout = upstream.connect_timeout}) {}
+
+asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
+  core::Admission admission = co_await limiter_.acquire();
+  if (!admission) co_return Checkout{.error = UpstreamError::pool_full};
+  ++in_flight_;
+  const auto now = core::Clock::now();
+  while (!fresh && !idle_.empty()) {
+    Idle idle = std::move(idle_.back());
+    idle_.pop_back();
+    if (now - idle.since < idle_timeout_ && still_open(idle.stream.socket())) {
+      co_return Checkout{Lease(*this, std::move(idle.stream), std::move(admission.permit), true)};
+    }
+  }
+  beast::tcp_stream stream(executor_);
+  stream.expires_after(connect_timeout_);
+  auto [ec] = co_await stream.async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
+  stream.expires_never();
+  if (ec) {
+    --in_flight_;
+    co_return Checkout{.error = ec == beast::error::timeout ? UpstreamError::connect_timeout
+                                                           : UpstreamError::connect_failed};
+  }
+  stream.socket().set_option(tcp::no_delay(true));
+  co_return Checkout{Lease(*this, std::move(stream), std::move(admission.permit), false)};
+}
+
+void EndpointPool::give_back(beast::tcp_stream stream) {
+  idle_.push_back(Idle{std::move(stream), core::Clock::now()});
+}
+
+}  // namespace canopy::gateway

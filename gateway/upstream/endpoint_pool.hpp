@@ -1,0 +1,98 @@
+#pragma once
+// The keep-alive connections of one upstream endpoint on one worker.
+//
+// Guarantees
+// - At most `max_connections` connections are checked out at once; further
+//   callers wait in a bounded queue (core::CapacityLimiter) and get pool_full
+//   when it is full or their wait outlasts connect_timeout.
+// - checkout() prefers the most recently used idle connection; one the
+//   upstream has closed meanwhile, or idle longer than idle_timeout, is
+//   discarded instead of handed out.
+// - A Lease closes its connection when destroyed, unless release_for_reuse()
+//   was called after a complete response: a cancelled call never returns a
+//   half-used connection to the pool.
+//
+// Thread-safety: none; one worker's executor.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/capacity_limiter.hpp"
+#include "core/clock.hpp"
+#include "gateway/upstream/upstream_error.hpp"
+
+namespace canopy::gateway {
+
+class EndpointPool;
+
+class Lease {
+ public:
+  Lease() = default;
+  Lease(Lease&& other) noexcept;
+  Lease& operator=(Lease&& other) noexcept;
+  ~Lease();
+
+  boost::beast::tcp_stream& stream() { return *stream_; }
+  bool reused() const noexcept { return reused_; }
+  explicit operator bool() const noexcept { return stream_.has_value(); }
+
+  // The response was read completely and both sides keep the connection alive.
+  void release_for_reuse();
+
+ private:
+  friend class EndpointPool;
+  Lease(EndpointPool& pool, boost::beast::tcp_stream stream, core::Permit permit, bool reused);
+  void end() noexcept;
+
+  EndpointPool* pool_ = nullptr;
+  std::optional<boost::beast::tcp_stream> stream_;
+  core::Permit permit_;
+  bool reused_ = false;
+};
+
+struct Checkout {
+  Lease lease;
+  UpstreamError error = UpstreamError::none;
+};
+
+class EndpointPool {
+ public:
+  EndpointPool(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream,
+               boost::asio::ip::tcp::endpoint endpoint);
+  EndpointPool(const EndpointPool&) = delete;
+  EndpointPool& operator=(const EndpointPool&) = delete;
+
+  // `fresh`: skip idle connections (a retry after a stale one failed).
+  boost::asio::awaitable<Checkout> checkout(bool fresh);
+
+  const std::string& name() const noexcept { return name_; }
+  std::size_t in_flight() const noexcept { return in_flight_; }
+  std::size_t idle() const noexcept { return idle_.size(); }
+
+ private:
+  friend class Lease;
+  struct Idle {
+    boost::beast::tcp_stream stream;
+    core::Clock::time_point since;
+  };
+
+  void give_back(boost::beast::tcp_stream stream);
+  void finished() noexcept { --in_flight_; }
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  std::string name_;
+  core::Clock::duration connect_timeout_;
+  core::Clock::duration idle_timeout_;
+  core::CapacityLimiter limiter_;
+  std::vector<Idle> idle_;
+  std::size_t in_flight_ = 0;
+};
+
+}  // namespace canopy::gateway

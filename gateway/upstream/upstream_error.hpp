@@ -1,0 +1,34 @@
+#pragma once
+// Why a call to an upstream failed, and what the client gets for it. Expected
+// network outcomes are values, not exceptions (style.md, rule 8).
+
+#include <string_view>
+
+namespace canopy::gateway {
+
+enum class UpstreamError {
+  none,
+  pool_full,          // max_connections in use and the wait for one timed out → 503
+  connect_failed,     // refused, unreachable → 502
+  connect_timeout,    // connect_timeout passed → 502
+  send_failed,        // writing the request failed → 502
+  reset,              // the upstream closed or reset before a complete response → 502
+  invalid_response,   // not HTTP, or framing we will not relay → 502
+};
+
+constexpr std::string_view to_string(UpstreamError e) noexcept {
+  switch (e) {
+    case UpstreamError::none: return "none";
+    case UpstreamError::pool_full: return "pool_full";
+    case UpstreamError::connect_failed: return "connect_failed";
+    case UpstreamError::connect_timeout: return "connect_timeout";
+    case UpstreamError::send_failed: return "send_failed";
+    case UpstreamError::reset: return "reset";
+    case UpstreamError::invalid_response: return "invalid_response";
+  }
+  return "unknown";
+}
+
+constexpr unsigned status_for(UpstreamError e) noexcept { return e == UpstreamError::pool_full ? 503 : 502; }
+
+}  // namespace canopy::gateway
