@@ -16,13 +16,12 @@ namespace {
 // broken; one that is still good has nothing to read.
 bool still_open(tcp::socket& socket) {
   if (!socket.is_open()) return false;
-  boost::system::error_code ec;
-  socket.non_blocking(true, ec);
+  boost::system::error_code mode_ec, peek_ec;
+  socket.non_blocking(true, mode_ec);
   char byte;
-  const auto n = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
-  socket.non_blocking(false, ec);
-  (void)n;
-  return ec == asio::error::would_block;
+  socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
+  socket.non_blocking(false, mode_ec);
+  return peek_ec == asio::error::would_block;  // nothing to read: neither EOF nor stray bytes
 }
 
 }  // namespace

@@ -1,0 +1,84 @@
+#include "tests/e2e/support/canopy_under_test.hpp"
+
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "tests/e2e/support/http_client.hpp"
+
+namespace canopy::test {
+
+using namespace std::chrono_literals;
+
+std::string binary(const std::string& name) { return std::string(CANOPY_BINARY_DIR) + "/" + name; }
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+DemoUpstreams::DemoUpstreams(const std::vector<std::string>& names) {
+  std::vector<std::string> argv{binary("canopy-upstream")};
+  for (const auto& name : names) {
+    argv.push_back("--listen");
+    argv.push_back("127.0.0.1:0=" + name);
+  }
+  process_ = std::make_unique<ChildProcess>(argv);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto line = process_->read_line(ChildProcess::Stream::out, 10s);
+    if (!line) throw std::runtime_error("canopy-upstream did not start");
+    auto event = boost::json::parse(*line).as_object();
+    const std::string address(event.at("address").as_string());
+    ports_[std::string(event.at("name").as_string())] =
+        static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+  }
+}
+
+boost::json::object DemoUpstreams::stats(const std::string& name) const {
+  return boost::json::parse(get(port(name), "/_stats").body()).as_object();
+}
+
+Canopy::Canopy(std::string toml, const DemoUpstreams* upstreams) {
+  for (auto at = toml.find("{port:"); at != std::string::npos; at = toml.find("{port:")) {
+    const auto end = toml.find('}', at);
+    const std::string name = toml.substr(at + 6, end - at - 6);
+    toml.replace(at, end - at + 1, std::to_string(upstreams->port(name)));
+  }
+  char path[] = "/tmp/canopy-e2e-XXXXXX.toml";
+  const int fd = mkstemps(path, 5);
+  if (fd < 0) throw std::runtime_error("mkstemps failed");
+  ::close(fd);
+  path_ = path;
+  std::ofstream(path_) << "[server]\nlisten = \"127.0.0.1:0\"\n" << toml;
+  process_ = std::make_unique<ChildProcess>(std::vector<std::string>{binary("canopy"), "--config", path_});
+  while (auto line = process_->read_line(ChildProcess::Stream::err, 10s)) {
+    auto event = boost::json::parse(*line).as_object();
+    if (event.at("event") == "listening") {
+      const std::string address(event.at("address").as_string());
+      port_ = static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+      return;
+    }
+  }
+  throw std::runtime_error("canopy did not start on " + path_);
+}
+
+Canopy::~Canopy() {
+  process_.reset();
+  std::remove(path_.c_str());
+}
+
+std::vector<boost::json::object> Canopy::access_log(std::size_t at_least, std::chrono::milliseconds timeout) {
+  std::vector<boost::json::object> lines;
+  while (lines.size() < at_least) {
+    auto line = process_->read_line(ChildProcess::Stream::out, timeout);
+    if (!line) break;
+    lines.push_back(boost::json::parse(*line).as_object());
+  }
+  return lines;
+}
+
+}  // namespace canopy::test

@@ -1,0 +1,49 @@
+#pragma once
+// The real binaries under test: canopy-upstream with named listeners on free
+// ports, and canopy with a TOML file written for them.
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/support/process.hpp"
+
+namespace canopy::test {
+
+class DemoUpstreams {
+ public:
+  explicit DemoUpstreams(const std::vector<std::string>& names);
+  std::uint16_t port(const std::string& name) const { return ports_.at(name); }
+  // GET /_stats of one listener (its counters are per process).
+  boost::json::object stats(const std::string& name) const;
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  std::map<std::string, std::uint16_t> ports_;
+};
+
+class Canopy {
+ public:
+  // Writes `toml` (with "{port:NAME}" replaced by that upstream's port) to a
+  // file and starts canopy on it, listening on a free port.
+  Canopy(std::string toml, const DemoUpstreams* upstreams);
+  ~Canopy();
+
+  std::uint16_t port() const noexcept { return port_; }
+  ChildProcess& process() { return *process_; }
+  // The access-log lines written so far (stdout).
+  std::vector<boost::json::object> access_log(std::size_t at_least, std::chrono::milliseconds timeout);
+
+ private:
+  std::string path_;
+  std::unique_ptr<ChildProcess> process_;
+  std::uint16_t port_ = 0;
+};
+
+std::string binary(const std::string& name);  // path of a built binary
+std::int64_t monotonic_ns();                  // CLOCK_MONOTONIC, as canopy-upstream reports it
+
+}  // namespace canopy::test
