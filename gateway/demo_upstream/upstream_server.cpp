@@ -180,12 +180,20 @@ awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
       response.prepare_payload();
     }
 
+    if (query.contains("reset")) {  // no answer at all
+      stream.socket().set_option(asio::socket_base::linger(true, 0));
+      stream.socket().close();
+      co_return;
+    }
     if (query.contains("reset_after")) {
       const auto keep = std::min<std::size_t>(number(query, "reset_after", 0), response.body().size());
       response.content_length(response.body().size() + 1);  // promise more than will come
       http::response_serializer<http::string_body> serializer(response);
       co_await http::async_write_header(stream, serializer, as_values);
       co_await asio::async_write(stream.socket(), asio::buffer(response.body().data(), keep), as_values);
+      // Let the peer read what was sent: a reset discards data it has not read yet.
+      asio::steady_timer pause(stream.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(as_values);
       stream.socket().set_option(asio::socket_base::linger(true, 0));
       stream.socket().close();
       co_return;

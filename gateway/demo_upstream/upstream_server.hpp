@@ -8,7 +8,8 @@
 //   delay=MS        wait MS milliseconds first (the wait ends early if the client leaves)
 //   bytes=N         answer N bytes of a repeating pattern instead of the echo
 //   chunked=1       send the body chunked
-//   reset_after=N   send the header and N body bytes, then reset the connection
+//   reset_after=N   send the header and N body bytes, pause 100 ms, then reset the connection
+//   reset=1         reset the connection without answering
 // GET /_stats answers counters, including when a connection was last closed by
 // the client (CLOCK_MONOTONIC nanoseconds, comparable across processes), so that
 // tests can measure how fast Canopy closes an upstream connection.

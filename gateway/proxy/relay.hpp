@@ -1,6 +1,6 @@
 #pragma once
 // Streams one HTTP message from a parser on one connection to a serializer on
-// another, a buffer at a time: bodies are never held whole, and a slow reader
+// another, a piece at a time: bodies are never held whole, and a slow reader
 // slows the writer (each piece is written before the next is read).
 
 #include <boost/asio/as_tuple.hpp>
@@ -31,7 +31,8 @@ struct RelayResult {
 };
 
 // `parser` has read the header already; `serializer` is over parser.get(),
-// whose header the caller may have rewritten. Writes the header, then the body.
+// whose header the caller may have rewritten. The header goes out at once, then
+// every piece of body as soon as it arrives (a streamed response is not held back).
 template <typename ReadStream, typename WriteStream, bool isRequest>
 boost::asio::awaitable<RelayResult> relay(
     ReadStream& from, boost::beast::flat_buffer& from_buffer,
@@ -39,22 +40,33 @@ boost::asio::awaitable<RelayResult> relay(
     boost::beast::http::serializer<isRequest, boost::beast::http::buffer_body>& serializer) {
   namespace http = boost::beast::http;
   constexpr auto as_values = boost::asio::as_tuple(boost::asio::use_awaitable);
+  auto failed = [](const boost::system::error_code& ec, RelayOutcome otherwise) {
+    return ec == boost::asio::error::operation_aborted ? RelayOutcome::cancelled : otherwise;
+  };
   std::array<char, 16 * 1024> chunk;
   RelayResult result;
   auto& body = parser.get().body();
-  do {
+
+  auto [header_ec, header_n] = co_await http::async_write_header(to, serializer, as_values);
+  if (header_ec) {
+    result.outcome = failed(header_ec, RelayOutcome::write_failed);
+    co_return result;
+  }
+  result.header_written = true;
+
+  while (!serializer.is_done()) {
     if (!parser.is_done()) {
       body.data = chunk.data();
       body.size = chunk.size();
-      auto [ec, n] = co_await http::async_read(from, from_buffer, parser, as_values);
+      auto [ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
       if (ec && ec != http::error::need_buffer) {
-        result.outcome = ec == boost::asio::error::operation_aborted ? RelayOutcome::cancelled
-                                                                     : RelayOutcome::read_failed;
+        result.outcome = failed(ec, RelayOutcome::read_failed);
         co_return result;
       }
       body.size = chunk.size() - body.size;
       body.data = chunk.data();
       body.more = !parser.is_done();
+      if (body.size == 0 && body.more) continue;  // framing only (a chunk header): nothing to pass on yet
     } else {
       body.data = nullptr;
       body.size = 0;
@@ -63,12 +75,10 @@ boost::asio::awaitable<RelayResult> relay(
     result.body_bytes += body.size;
     auto [ec, n] = co_await http::async_write(to, serializer, as_values);
     if (ec && ec != http::error::need_buffer) {
-      result.outcome = ec == boost::asio::error::operation_aborted ? RelayOutcome::cancelled
-                                                                   : RelayOutcome::write_failed;
+      result.outcome = failed(ec, RelayOutcome::write_failed);
       co_return result;
     }
-    result.header_written = true;
-  } while (!parser.is_done() || !serializer.is_done());
+  }
   co_return result;
 }
 
