@@ -81,6 +81,11 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
       exchange.client_gone = true;
       co_return;
     }
+    if (sent.outcome == RelayOutcome::bad_framing) {
+      exchange.bad_request_body = true;
+      exchange.close_connection = true;
+      co_return;
+    }
     // Replaying is safe only if no body byte was taken from the client yet.
     const bool may_retry = lease.reused() && sent.body_bytes == 0 && attempt == 0;
     if (sent.outcome == RelayOutcome::write_failed) {
@@ -122,7 +127,7 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
       exchange.client_gone = true;
       co_return;
     }
-    if (received.outcome == RelayOutcome::read_failed) {
+    if (received.outcome == RelayOutcome::read_failed || received.outcome == RelayOutcome::bad_framing) {
       // Never present a truncated body as complete: the session closes the client connection.
       exchange.upstream_error = UpstreamError::reset;
       exchange.close_connection = true;

@@ -19,7 +19,8 @@ namespace canopy::gateway {
 
 enum class RelayOutcome {
   complete,      // the whole message went through
-  read_failed,   // the source closed, reset or sent bad framing
+  read_failed,   // the source closed or reset
+  bad_framing,   // the source sent a body that breaks HTTP framing (a bad chunk size …)
   write_failed,  // the destination closed or reset
   cancelled,     // the request scope was cancelled (deadline, client gone, shutdown)
 };
@@ -60,7 +61,8 @@ boost::asio::awaitable<RelayResult> relay(
       body.size = chunk.size();
       auto [ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
       if (ec && ec != http::error::need_buffer) {
-        result.outcome = failed(ec, RelayOutcome::read_failed);
+        const bool framing = ec.category() == http::make_error_code(http::error::bad_chunk).category();
+        result.outcome = framing ? RelayOutcome::bad_framing : failed(ec, RelayOutcome::read_failed);
         co_return result;
       }
       body.size = chunk.size() - body.size;

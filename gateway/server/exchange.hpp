@@ -29,6 +29,7 @@ struct Exchange {
   bool response_started = false;   // a status line reached the client
   bool response_complete = false;  // the whole response reached the client
   bool client_gone = false;        // the client closed or reset the connection
+  bool bad_request_body = false;   // the client's body broke framing: 400 and close
   bool close_connection = false;   // framing is in doubt, or someone asked to close
 };
 

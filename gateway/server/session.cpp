@@ -23,6 +23,7 @@
 
 #include "core/cancelled.hpp"
 #include "core/nursery.hpp"
+#include "gateway/http/request_head.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "gateway/server/responses.hpp"
@@ -40,20 +41,13 @@ namespace {
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 using RequestParser = http::request_parser<http::buffer_body>;
 
-// A failed header read: nothing to answer (the client left or idled out), or the 4xx it earned.
-std::optional<unsigned> status_for_bad_header(const boost::system::error_code& ec, const beast::flat_buffer& buffer) {
-  if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
-      ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
-    return std::nullopt;
+unsigned status_of(HeadOutcome outcome) {
+  switch (outcome) {
+    case HeadOutcome::uri_too_long: return 414;
+    case HeadOutcome::header_too_large: return 431;
+    case HeadOutcome::body_too_large: return 413;
+    default: return 400;
   }
-  if (ec == http::error::header_limit) {
-    // A request line that does not end within the limit is a URI too long.
-    const auto data = buffer.cdata();
-    const std::string_view seen(static_cast<const char*>(data.data()), data.size());
-    return seen.find("\r\n") == std::string_view::npos ? 414 : 431;
-  }
-  if (ec == http::error::body_limit) return 413;
-  return 400;
 }
 
 std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
@@ -112,7 +106,10 @@ awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
   }
   unsigned status = 502;
   std::string detail = "upstream " + exchange.upstream + " failed (" + std::string(to_string(exchange.upstream_error)) + ")";
-  if (exchange.cancel_reason == core::CancelReason::deadline) {
+  if (exchange.bad_request_body) {
+    status = 400;
+    detail = "the request body breaks HTTP framing";
+  } else if (exchange.cancel_reason == core::CancelReason::deadline) {
     status = 504;
     detail = "route " + exchange.route + " timed out";
   } else if (exchange.upstream_error != UpstreamError::none) {
@@ -181,20 +178,21 @@ awaitable<void> serve_connection(Gateway& gateway, tcp::socket socket, [[maybe_u
   const std::string client_ip = ec ? "unknown" : peer.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  const HeadLimits limits{server.max_header_bytes, server.max_uri_bytes, server.max_body_bytes};
 
   for (bool first = true;; first = false) {
     RequestParser parser;
-    parser.header_limit(static_cast<std::uint32_t>(server.max_header_bytes));
+    parser.header_limit(static_cast<std::uint32_t>(server.max_header_bytes + 4));
     parser.body_limit(server.max_body_bytes);
 
     stream.expires_after(first ? server.header_timeout : server.idle_timeout);
-    auto [read_ec, read_n] = co_await http::async_read_header(stream, buffer, parser, as_values);
+    const auto head = co_await read_request_head(stream, buffer, parser, limits);
     stream.expires_never();
-    if (read_ec) {
-      if (auto status = status_for_bad_header(read_ec, buffer)) {
-        Exchange exchange{.client = client_ip, .status = *status};
+    if (head.outcome != HeadOutcome::complete) {
+      if (head.outcome != HeadOutcome::closed) {
+        Exchange exchange{.client = client_ip, .status = status_of(head.outcome)};
         RequestRecord record(gateway, exchange);
-        auto response = error_response(*status, 11, false, read_ec.message());
+        auto response = error_response(exchange.status, 11, false, head.detail);
         co_await send(stream, response);
       }
       co_return;  // the framing is in doubt, or there is nobody left to talk to

@@ -44,6 +44,7 @@ std::optional<Response> Connection::read_response(std::chrono::milliseconds time
     if (left.count() <= 0 || !readable_within(socket_, left)) return std::nullopt;
     const auto n = socket_.read_some(buffer_.prepare(64 * 1024), ec);
     if (ec == asio::error::eof) {
+      if (!parser.got_some()) return std::nullopt;
       parser.put_eof(ec);  // a body delimited by the close is complete now
       if (!ec && parser.is_done()) return parser.release();
       return std::nullopt;

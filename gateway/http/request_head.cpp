@@ -1,0 +1,121 @@
+#include "gateway/http/request_head.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
+#include <charconv>
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+namespace {
+
+bool is_tchar(unsigned char c) {
+  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+bool is_vchar(unsigned char c) { return c >= 0x21 && c <= 0x7e; }
+bool is_field_char(unsigned char c) { return c == '\t' || c == ' ' || is_vchar(c) || c >= 0x80; }
+
+HeadResult bad(std::string detail) { return {HeadOutcome::bad_request, std::move(detail)}; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<HeadResult> check_request_line(std::string_view line, const HeadLimits& limits) {
+  const auto sp1 = line.find(' ');
+  const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
+    return bad("the request line is not METHOD SP TARGET SP VERSION");
+  }
+  const auto method = line.substr(0, sp1), target = line.substr(sp1 + 1, sp2 - sp1 - 1), version = line.substr(sp2 + 1);
+  if (method.empty() || !std::all_of(method.begin(), method.end(), [](unsigned char c) { return is_tchar(c); })) {
+    return bad("the method is not a token");
+  }
+  if (target.size() > limits.max_uri_bytes) return HeadResult{HeadOutcome::uri_too_long, "the request target is too long"};
+  if (target.empty() || !std::all_of(target.begin(), target.end(), [](unsigned char c) { return is_vchar(c); })) {
+    return bad("the request target has a byte outside VCHAR");
+  }
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") return bad("only HTTP/1.0 and HTTP/1.1 are served");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<HeadResult> check_request_head(std::string_view head, const HeadLimits& limits) {
+  if (head.find('\0') != std::string_view::npos) return bad("NUL in the request head");
+  bool first = true, content_length = false, transfer_encoding = false;
+  std::uint64_t length = 0;
+  while (!head.empty()) {
+    const auto lf = head.find('\n');
+    if (lf == std::string_view::npos || lf == 0 || head[lf - 1] != '\r') return bad("a line does not end in CRLF");
+    const auto line = head.substr(0, lf - 1);
+    head.remove_prefix(lf + 1);
+    if (line.find('\r') != std::string_view::npos) return bad("a bare CR in the request head");
+    if (line.empty()) break;  // the end of the head
+    if (first) {
+      if (auto problem = check_request_line(line, limits)) return problem;
+      first = false;
+      continue;
+    }
+    if (line.front() == ' ' || line.front() == '\t') return bad("obsolete line folding (obs-fold)");
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) return bad("a header line without a colon");
+    const auto name = line.substr(0, colon);
+    const auto value = trim(line.substr(colon + 1));
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](unsigned char c) { return is_tchar(c); })) {
+      return bad("a header name is not a token (or has whitespace before the colon)");
+    }
+    if (!std::all_of(value.begin(), value.end(), [](unsigned char c) { return is_field_char(c); })) {
+      return bad("a control character in the value of " + std::string(name));
+    }
+    if (beast::iequals(name, "content-length")) {
+      if (content_length) return bad("Content-Length appears more than once");
+      content_length = true;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size()) return bad("Content-Length is not a number");
+    } else if (beast::iequals(name, "transfer-encoding")) {
+      if (transfer_encoding) return bad("Transfer-Encoding appears more than once");
+      transfer_encoding = true;
+      if (!beast::iequals(value, "chunked")) return bad("Transfer-Encoding other than chunked");
+    }
+  }
+  if (content_length && transfer_encoding) return bad("both Content-Length and Transfer-Encoding");
+  if (content_length && length > limits.max_body_bytes) return HeadResult{HeadOutcome::body_too_large, "the body is larger than allowed"};
+  return std::nullopt;
+}
+
+asio::awaitable<HeadResult> read_request_head(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                             beast::http::request_parser<beast::http::buffer_body>& parser,
+                                             const HeadLimits& limits) {
+  std::size_t scanned = 0;
+  for (;;) {
+    const std::string_view seen(static_cast<const char*>(buffer.cdata().data()), buffer.size());
+    const auto end = seen.find("\r\n\r\n", scanned > 3 ? scanned - 3 : 0);
+    if (end != std::string_view::npos) {
+      const auto head = seen.substr(0, end + 4);
+      if (head.size() > limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
+      if (auto problem = check_request_head(head, limits)) co_return *problem;
+      boost::system::error_code ec;
+      const auto used = parser.put(asio::buffer(head.data(), head.size()), ec);
+      if (ec || !parser.is_header_done()) co_return HeadResult{HeadOutcome::bad_request, ec ? ec.message() : "incomplete head"};
+      buffer.consume(used);
+      co_return HeadResult{};
+    }
+    scanned = seen.size();
+    if (seen.find("\r\n") == std::string_view::npos && seen.size() > limits.max_uri_bytes + 32) {
+      co_return HeadResult{HeadOutcome::uri_too_long, "the request target is too long"};
+    }
+    if (seen.size() >= limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(std::min<std::size_t>(limits.max_header_bytes + 4 - seen.size(), 16384)),
+                                                  asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return HeadResult{HeadOutcome::closed, ec.message()};
+    buffer.commit(n);
+  }
+}
+
+}  // namespace canopy::gateway

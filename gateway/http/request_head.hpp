@@ -1,0 +1,56 @@
+#pragma once
+// Reads a request head (request line and header fields) strictly, before Beast
+// parses it: RFC 9112 is checked on the raw bytes, where nothing has been
+// normalised yet. Anything ambiguous is refused, because a proxy that reads a
+// request differently from its upstream is open to request smuggling.
+//
+// Refused with 400: a method that is not a token; a target with bytes outside
+// VCHAR; a version other than HTTP/1.0 or 1.1; a field line without a colon, with
+// whitespace before the colon, or folded (obs-fold); NUL, a bare CR or a bare LF
+// anywhere; Content-Length repeated (even with equal values) or not a number;
+// Content-Length together with Transfer-Encoding; a Transfer-Encoding other than
+// "chunked". 414: a target longer than max_uri_bytes. 431: a head longer than
+// max_header_bytes.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace canopy::gateway {
+
+enum class HeadOutcome {
+  complete,          // the parser holds the request head; the body (if any) follows
+  closed,            // the client left, idled out or sent nothing usable: close silently
+  bad_request,       // 400
+  uri_too_long,      // 414
+  header_too_large,  // 431
+  body_too_large,    // 413: Content-Length above max_body_bytes
+};
+
+struct HeadResult {
+  HeadOutcome outcome = HeadOutcome::complete;
+  std::string detail;  // for the error body and the log
+};
+
+struct HeadLimits {
+  std::size_t max_header_bytes;
+  std::size_t max_uri_bytes;
+  std::size_t max_body_bytes;
+};
+
+// What is wrong with a complete head (ending in CRLF CRLF), if anything.
+std::optional<HeadResult> check_request_head(std::string_view head, const HeadLimits& limits);
+
+// Reads into `buffer` until the head is complete, checks it, and feeds it to
+// `parser`. The caller sets the stream's timeout.
+boost::asio::awaitable<HeadResult> read_request_head(
+    boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+    boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser, const HeadLimits& limits);
+
+}  // namespace canopy::gateway

@@ -1,0 +1,46 @@
+#include "gateway/http/request_head.hpp"
+
+#include <gtest/gtest.h>
+
+namespace canopy::gateway {
+namespace {
+
+const HeadLimits limits{.max_header_bytes = 4096, .max_uri_bytes = 64, .max_body_bytes = 1000};
+
+std::string verdict(std::string_view head) {
+  auto problem = check_request_head(head, limits);
+  if (!problem) return "ok";
+  switch (problem->outcome) {
+    case HeadOutcome::uri_too_long: return "414";
+    case HeadOutcome::body_too_large: return "413";
+    default: return "400 " + problem->detail;
+  }
+}
+
+TEST(RequestHead, AcceptsAPlainRequest) {
+  EXPECT_EQ(verdict("GET /a?b=c HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Tab:\ta\tb\r\n\r\n"), "ok");
+  EXPECT_EQ(verdict("POST / HTTP/1.0\r\nContent-Length: 10\r\n\r\n"), "ok");
+  EXPECT_EQ(verdict("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"), "ok");
+}
+
+TEST(RequestHead, RefusesAmbiguousFraming) {
+  EXPECT_EQ(verdict("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n"), "400 Content-Length appears more than once");
+  EXPECT_EQ(verdict("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"), "400 both Content-Length and Transfer-Encoding");
+  EXPECT_EQ(verdict("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), "400 Transfer-Encoding other than chunked");
+  EXPECT_EQ(verdict("POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\n"), "400 Content-Length is not a number");
+  EXPECT_EQ(verdict("POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n"), "413");
+}
+
+TEST(RequestHead, RefusesMalformedLines) {
+  EXPECT_EQ(verdict("GET / HTTP/1.1\nHost: h\r\n\r\n"), "400 a line does not end in CRLF");
+  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nHost: h\rx\r\n\r\n"), "400 a bare CR in the request head");
+  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nHost : h\r\n\r\n"), "400 a header name is not a token (or has whitespace before the colon)");
+  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX: a\r\n  b\r\n\r\n"), "400 obsolete line folding (obs-fold)");
+  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX: a\x01\r\n\r\n"), "400 a control character in the value of X");
+  EXPECT_EQ(verdict("GET / HTTP/2.0\r\n\r\n"), "400 only HTTP/1.0 and HTTP/1.1 are served");
+  EXPECT_EQ(verdict("GET  / HTTP/1.1\r\n\r\n"), "400 the request line is not METHOD SP TARGET SP VERSION");
+  EXPECT_EQ(verdict("GET /" + std::string(64, 'a') + " HTTP/1.1\r\n\r\n"), "414");
+}
+
+}  // namespace
+}  // namespace canopy::gateway
