@@ -14,8 +14,9 @@ asio::awaitable<void> watch_disconnect(tcp::socket& client, core::CancelScope& r
   char byte;
   boost::system::error_code peek_ec;
   const auto n = client.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
-  const bool reset = ec || (peek_ec && peek_ec != asio::error::would_block);
-  const bool end_of_stream = !reset && n == 0 && !peek_ec;
+  // Asio reports a zero-byte read on a stream socket as error::eof.
+  const bool end_of_stream = peek_ec == asio::error::eof || (!peek_ec && n == 0);
+  const bool reset = ec || (peek_ec && !end_of_stream && peek_ec != asio::error::would_block);
   if (reset || (end_of_stream && policy == config::HalfClose::abort)) {
     request.cancel(core::CancelReason::client_disconnect);
   }
