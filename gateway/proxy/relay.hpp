@@ -48,12 +48,16 @@ boost::asio::awaitable<RelayResult> relay(
   RelayResult result;
   auto& body = parser.get().body();
 
-  auto [header_ec, header_n] = co_await http::async_write_header(to, serializer, as_values);
-  if (header_ec) {
-    result.outcome = failed(header_ec, RelayOutcome::write_failed);
-    co_return result;
+  // The header goes alone only when no body is at hand yet (a streaming source);
+  // otherwise it leaves with the first piece of body in one write.
+  if (!parser.is_done() && from_buffer.size() == 0) {
+    auto [header_ec, header_n] = co_await http::async_write_header(to, serializer, as_values);
+    if (header_ec) {
+      result.outcome = failed(header_ec, RelayOutcome::write_failed);
+      co_return result;
+    }
+    result.header_written = true;
   }
-  result.header_written = true;
 
   while (!serializer.is_done()) {
     if (!parser.is_done()) {
@@ -78,8 +82,10 @@ boost::asio::awaitable<RelayResult> relay(
     auto [ec, n] = co_await http::async_write(to, serializer, as_values);
     if (ec && ec != http::error::need_buffer) {
       result.outcome = failed(ec, RelayOutcome::write_failed);
+      result.header_written = result.header_written || n > 0;
       co_return result;
     }
+    result.header_written = true;
   }
   co_return result;
 }
