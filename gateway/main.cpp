@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -36,6 +37,7 @@ Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop.
 
 int run(const std::shared_ptr<const config::Config>& config) {
   asio::io_context io{1};
+  asio::signal_set signals(io, SIGINT, SIGTERM);  // before anything can take time: no window for a default kill
   std::unique_ptr<gateway::Gateway> gw;
   asio::ip::tcp::acceptor acceptor(io);
   try {
@@ -59,7 +61,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
                       {"version", CANOPY_VERSION}});
   int status = 0;
   // The one detached spawn: the root of the task tree, owned by main.
-  asio::co_spawn(io, gateway::run_gateway(*gw, acceptor), [&](std::exception_ptr error) {
+  asio::co_spawn(io, gateway::run_gateway(*gw, acceptor, signals), [&](std::exception_ptr error) {
     if (error && !core::is_cancellation(error)) {
       gateway::log_event("error", "crashed", {{"error", core::describe(error)}});
       status = 1;

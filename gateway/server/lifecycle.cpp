@@ -19,8 +19,8 @@ namespace {
 
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
-awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& acceptor, core::Nursery& server) {
-  asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
+awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& acceptor, asio::signal_set& signals,
+                              core::Nursery& server) {
   auto [ec, signal] = co_await signals.async_wait(as_values);
   if (ec) co_return;
   const auto started = core::Clock::now();
@@ -28,12 +28,25 @@ awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& accepto
                                  {"in_flight", gateway.in_flight()}});
   gateway.start_draining();
   acceptor.close();
-  const auto deadline = started + gateway.config().server.drain_timeout;
-  asio::steady_timer tick(co_await asio::this_coro::executor);
-  while (gateway.in_flight() > 0 && core::Clock::now() < deadline) {
-    tick.expires_after(std::chrono::milliseconds(10));
-    co_await tick.async_wait(as_values);
-  }
+  // Wait for in-flight requests, up to drain_timeout; a second signal ends the wait.
+  co_await core::open_nursery(
+      [&](core::Nursery& drain) -> awaitable<void> {
+        drain.start_soon("second_signal", [&]() -> awaitable<void> {
+          auto [again_ec, again] = co_await signals.async_wait(as_values);
+          if (!again_ec) {
+            log_event("warn", "second_signal", {{"in_flight", gateway.in_flight()}});
+            drain.cancel_scope().cancel(core::CancelReason::shutdown);
+          }
+        });
+        asio::steady_timer tick(co_await asio::this_coro::executor);
+        const auto deadline = started + gateway.config().server.drain_timeout;
+        while (gateway.in_flight() > 0 && core::Clock::now() < deadline) {
+          tick.expires_after(std::chrono::milliseconds(10));
+          co_await tick.async_wait(asio::use_awaitable);
+        }
+        drain.cancel_scope().cancel();  // drained: stop listening for a second signal
+      },
+      {.name = "drain"});
   log_event("info", "drained",
             {{"requests_cut", gateway.in_flight()},
              {"drain_seconds", std::chrono::duration<double>(core::Clock::now() - started).count()}});
@@ -42,11 +55,11 @@ awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& accepto
 
 }  // namespace
 
-awaitable<void> run_gateway(Gateway& gateway, asio::ip::tcp::acceptor& acceptor) {
+awaitable<void> run_gateway(Gateway& gateway, asio::ip::tcp::acceptor& acceptor, asio::signal_set& signals) {
   co_await core::open_nursery(
       [&](core::Nursery& server) -> awaitable<void> {
         server.start_soon("accept_connections", accept_connections(gateway, acceptor, server));
-        server.start_soon("watch_signals", watch_signals(gateway, acceptor, server));
+        server.start_soon("watch_signals", watch_signals(gateway, acceptor, signals, server));
         co_return;
       },
       {.name = "server"});

@@ -132,7 +132,7 @@ TEST(Connections, SigtermLetsTheRequestInFlightFinishThenExitsWithNoTaskLeft) {
   auto response = c.read_response(5s);
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 200u);
-  EXPECT_EQ(canopy.process().stop(SIGTERM, 10s), 0);
+  EXPECT_EQ(canopy.process().stop(0, 10s), 0);  // signal 0: only wait for the exit
   bool stopped_clean = false;
   while (auto line = canopy.process().read_line(ChildProcess::Stream::err, 1s)) {
     auto event = boost::json::parse(*line).as_object();
@@ -141,6 +141,20 @@ TEST(Connections, SigtermLetsTheRequestInFlightFinishThenExitsWithNoTaskLeft) {
     }
   }
   EXPECT_TRUE(stopped_clean);
+}
+
+TEST(Connections, ASecondSignalCutsTheDrainShort) {
+  DemoUpstreams upstreams{{"slow"}};
+  Canopy canopy{std::string("drain_timeout = \"30s\"\n") + slow, &upstreams};
+  Connection c(canopy.port());
+  c.send("GET /?delay=20000 HTTP/1.1\r\nHost: h\r\n\r\n");
+  std::this_thread::sleep_for(50ms);
+  kill(canopy.process().pid(), SIGTERM);
+  std::this_thread::sleep_for(50ms);
+  const auto second = std::chrono::steady_clock::now();
+  EXPECT_EQ(canopy.process().stop(SIGTERM, 10s), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - second, 5s);
+  EXPECT_TRUE(c.closed_by_peer());
 }
 
 }  // namespace
