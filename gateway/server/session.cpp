@@ -96,10 +96,11 @@ awaitable<void> proxy_in_request_scope(Gateway& gateway, Downstream& client, std
 
 // What the client gets when the proxy step did not answer completely.
 awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
-  if (exchange.response_complete || exchange.client_gone ||
-      exchange.cancel_reason == core::CancelReason::client_disconnect) {
+  if (exchange.client_gone || exchange.cancel_reason == core::CancelReason::client_disconnect) {
+    exchange.close_connection = true;  // nobody left to answer
     co_return;
   }
+  if (exchange.response_complete) co_return;
   if (exchange.response_started) {
     exchange.close_connection = true;  // a truncated body must not look complete
     co_return;
@@ -123,7 +124,6 @@ awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
 
 // Routes and answers one request whose header has been read.
 awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange) {
-  const auto& server = gateway.config().server;
   auto& request = client.parser.get();
   const bool body_pending = !client.parser.is_done();
   auto reply = [&](SimpleResponse response) -> awaitable<void> {
@@ -134,10 +134,6 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
     exchange.client_gone = !exchange.response_complete;
   };
 
-  if (request.target().size() > server.max_uri_bytes) {
-    co_await reply(error_response(414, client.version, false, "the request target is too long"));
-    co_return;
-  }
   const auto decision = gateway.router().route(request[http::field::host], request.method_string(), path_of(request.target()));
   if (decision.kind == RouteMatchKind::not_found) {
     co_await reply(error_response(404, client.version, true, "no route for " + exchange.method + " " + path_of(exchange.target)));

@@ -2,6 +2,9 @@
 // ends too, and its connection closes at once.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+
+#include <boost/asio/write.hpp>
 #include <thread>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
@@ -112,6 +115,48 @@ TEST_F(Cancellation, AnUpstreamThatResetsBeforeAnsweringGives502) {
   auto lines = canopy.access_log(1, 5s);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].at("upstream_error"), "reset");
+}
+
+// An upstream that answers with bytes that are not HTTP.
+class GarbageUpstream {
+ public:
+  GarbageUpstream() : acceptor_(io_, {boost::asio::ip::address_v4::loopback(), 0}) {
+    thread_ = std::thread([this] {
+      boost::system::error_code ec;
+      for (;;) {
+        auto socket = acceptor_.accept(ec);
+        if (ec) return;
+        char request[4096];
+        socket.read_some(boost::asio::buffer(request), ec);
+        boost::asio::write(socket, boost::asio::buffer(std::string_view("SSH-2.0-not-http\r\n\r\n")), ec);
+      }
+    });
+  }
+  ~GarbageUpstream() {
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes the blocked accept()
+    thread_.join();
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+TEST(InvalidUpstream, AResponseThatIsNotHttpGives502AndIsNeverRelayed) {
+  GarbageUpstream garbage;
+  Canopy canopy{"[upstreams.g]\nendpoints = [\"127.0.0.1:" + std::to_string(garbage.port()) +
+                    "\"]\n[[routes]]\nupstream = \"g\"\n",
+                nullptr};
+  auto response = get(canopy.port(), "/");
+  EXPECT_EQ(response.result_int(), 502u);
+  EXPECT_EQ(response.body().find("SSH"), std::string::npos);
+  auto lines = canopy.access_log(1, 5s);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].at("upstream_error"), "invalid_response");
 }
 
 }  // namespace

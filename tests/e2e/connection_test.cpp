@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <boost/json/parse.hpp>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -141,6 +142,39 @@ TEST(Connections, SigtermLetsTheRequestInFlightFinishThenExitsWithNoTaskLeft) {
     }
   }
   EXPECT_TRUE(stopped_clean);
+}
+
+TEST(Connections, AKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  Canopy canopy{"idle_timeout = \"200ms\"\n[[routes]]\nstatic = {}\n", nullptr};
+  Connection c(canopy.port());
+  c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(c.read_response());
+  const auto idle_since = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.closed_by_peer(5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - idle_since, 150ms);
+}
+
+TEST(Connections, LeastRequestSendsNewCallsAwayFromABusyEndpoint) {
+  DemoUpstreams upstreams{{"a", "b"}};
+  Canopy canopy{R"(
+[upstreams.pool]
+endpoints = ["127.0.0.1:{port:a}", "127.0.0.1:{port:b}"]
+balance = "least_request"
+[[routes]]
+upstream = "pool"
+timeout = "10s"
+)", &upstreams};
+  // Two slow calls occupy both endpoints once each; a third slow call lands on
+  // one of them, so that endpoint has two in flight and the other one.
+  std::vector<std::unique_ptr<Connection>> slow_calls;
+  for (int i = 0; i < 3; ++i) {
+    slow_calls.push_back(std::make_unique<Connection>(canopy.port()));
+    slow_calls.back()->send("GET /?delay=2000 HTTP/1.1\r\nHost: h\r\n\r\n");
+    std::this_thread::sleep_for(30ms);
+  }
+  const auto a = upstreams.stats("a").at("requests").as_int64();
+  const std::string busy = a >= 3 ? "a" : "b";  // two slow calls and the probe
+  for (int i = 0; i < 4; ++i) EXPECT_NE(upstream_of(get(canopy.port(), "/")), busy) << i;
 }
 
 TEST(Connections, ASecondSignalCutsTheDrainShort) {
