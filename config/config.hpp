@@ -47,6 +47,9 @@ struct ServerConfig {
   std::size_t max_uri_bytes = 8 * 1024;
   std::size_t max_body_bytes = 10 * 1024 * 1024;
   HalfClose client_half_close = HalfClose::abort;
+  // Honour a client's X-Canopy-Deadline-Ms (it can only shorten a route's
+  // deadline). Turn on where the clients are trusted, e.g. another Canopy.
+  bool trust_deadline_header = false;
 };
 
 struct AdminConfig {
@@ -91,12 +94,36 @@ struct StaticResponse {
   std::string body;
 };
 
+enum class AggregatePolicy {
+  all,      // every backend must succeed; the first failure cancels the rest → 502
+  partial,  // answer with what finished by the deadline; required backends must succeed
+  quorum,   // answer once `quorum` backends succeeded; the rest are cancelled
+};
+
+struct AggregateBackend {
+  std::string upstream;
+  std::string method = "GET";
+  std::string path;                 // may use {query} (the incoming query) and {rest} (the path below the route prefix)
+  std::string key;                  // where its JSON goes; empty: merged into the root object
+  bool required = false;            // under `partial` and `quorum`: its failure fails the request
+  std::optional<Duration> timeout;  // its own deadline, inside the route's
+};
+
+struct AggregateConfig {
+  AggregatePolicy policy = AggregatePolicy::all;
+  std::size_t quorum = 0;
+  bool errors_in_body = false;              // add "canopy_errors": {key: {status, reason}} for what is missing
+  std::size_t max_backend_body_bytes = 1024 * 1024;
+  std::vector<AggregateBackend> backends;
+};
+
 struct RouteConfig {
   std::string name;  // `name = …`, or derived from the match
   SourcePlace place;
   RouteMatch match;
   std::optional<std::string> upstream;
   std::optional<StaticResponse> static_response;
+  std::optional<AggregateConfig> aggregate;
   Duration timeout = 15s;
   std::optional<std::string> strip_prefix;   // removed from the path before it goes upstream
   std::optional<std::string> prefix_rewrite; // put in place of the matched prefix

@@ -29,6 +29,17 @@ void check_routes_name_upstreams(const toml::table& root, const Config& config) 
       else message += "; define it as [upstreams." + *route.upstream + "]";
       fail_at(table.get("upstream")->source(), message);
     }
+    if (route.aggregate) {
+      const auto& backends = *table.get_as<toml::table>("aggregate")->get_as<toml::array>("backends");
+      for (std::size_t b = 0; b < route.aggregate->backends.size(); ++b) {
+        const auto& name = route.aggregate->backends[b].upstream;
+        if (config.upstreams.contains(name)) continue;
+        std::string message = "routes[" + std::to_string(i) + "].aggregate.backends[" + std::to_string(b) +
+                              "].upstream: no upstream named \"" + name + "\"";
+        if (auto hint = closest_match(name, names)) message += "; did you mean \"" + *hint + "\"?";
+        fail_at(backends[b].as_table()->get("upstream")->source(), message);
+      }
+    }
     if (!route_names.insert(route.name).second) {
       fail_at(table.source(), "routes[" + std::to_string(i) + "]: another route is already named \"" + route.name +
                                   "\"; give one of them a `name`");
@@ -83,9 +94,9 @@ Config load_config_file(const std::string& path) {
 }
 
 ServerConfig read_server(const toml::table& table) {
-  static constexpr std::array<std::string_view, 10> keys{
+  static constexpr std::array<std::string_view, 11> keys{
       "listen", "workers", "header_timeout", "idle_timeout", "drain_timeout", "max_connections",
-      "max_header_bytes", "max_uri_bytes", "max_body_bytes", "client_half_close"};
+      "max_header_bytes", "max_uri_bytes", "max_body_bytes", "client_half_close", "trust_deadline_header"};
   static constexpr std::array<std::pair<std::string_view, HalfClose>, 2> half_close{
       {{"abort", HalfClose::abort}, {"continue", HalfClose::continue_}}};
   TableReader r(table, "server");
@@ -100,6 +111,7 @@ ServerConfig read_server(const toml::table& table) {
   if (auto v = r.size("max_uri_bytes")) s.max_uri_bytes = *v;
   if (auto v = r.size("max_body_bytes")) s.max_body_bytes = *v;
   if (auto v = r.choice<HalfClose>("client_half_close", half_close)) s.client_half_close = *v;
+  if (auto v = r.boolean("trust_deadline_header")) s.trust_deadline_header = *v;
   if (s.max_uri_bytes > s.max_header_bytes) r.fail("max_uri_bytes", "must not exceed max_header_bytes");
   r.finish(keys);
   return s;

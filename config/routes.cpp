@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 
 #include "config/sections.hpp"
 
@@ -92,6 +93,52 @@ StaticResponse read_static(TableReader& route) {
   return response;
 }
 
+AggregateConfig read_aggregate(TableReader& route) {
+  static constexpr std::array<std::string_view, 5> keys{"policy", "quorum", "errors_in_body", "max_backend_body_bytes",
+                                                        "backends"};
+  static constexpr std::array<std::string_view, 6> backend_keys{"upstream", "method", "path", "key", "required",
+                                                                "timeout"};
+  static constexpr std::array<std::pair<std::string_view, AggregatePolicy>, 3> policies{{
+      {"all", AggregatePolicy::all}, {"partial", AggregatePolicy::partial}, {"quorum", AggregatePolicy::quorum}}};
+  TableReader r(*route.table("aggregate"), route.context() + ".aggregate");
+  AggregateConfig aggregate;
+  if (auto v = r.choice<AggregatePolicy>("policy", policies)) aggregate.policy = *v;
+  if (auto v = r.integer("quorum", 1, 1000)) aggregate.quorum = static_cast<std::size_t>(*v);
+  if (auto v = r.boolean("errors_in_body")) aggregate.errors_in_body = *v;
+  if (auto v = r.size("max_backend_body_bytes")) aggregate.max_backend_body_bytes = *v;
+  const toml::array* backends = r.array("backends");
+  if (!backends || backends->empty()) r.fail("backends", "an aggregate needs at least one backend");
+  std::set<std::string> keys_seen;
+  for (std::size_t i = 0; i < backends->size(); ++i) {
+    const auto* table = (*backends)[i].as_table();
+    if (!table) r.fail_at((*backends)[i].source(), "backends", "expected a table { upstream = …, path = … }");
+    TableReader b(*table, r.context() + ".backends[" + std::to_string(i) + "]");
+    AggregateBackend backend;
+    auto upstream = b.string("upstream");
+    if (!upstream) b.fail_table("a backend needs `upstream`");
+    backend.upstream = *upstream;
+    if (auto method = b.string("method")) {
+      if (!is_token(*method)) b.fail("method", "\"" + *method + "\" is not a method");
+      backend.method = *method;
+    }
+    auto path = b.string("path");
+    if (!path || !path->starts_with('/')) b.fail("path", "a backend needs a path starting with \"/\"");
+    backend.path = *path;
+    backend.key = b.string("key").value_or("");
+    if (!keys_seen.insert(backend.key).second && !backend.key.empty()) b.fail("key", "another backend already uses key \"" + backend.key + "\"");
+    if (auto v = b.boolean("required")) backend.required = *v;
+    backend.timeout = b.duration("timeout");
+    b.finish(backend_keys);
+    aggregate.backends.push_back(std::move(backend));
+  }
+  if (aggregate.policy == AggregatePolicy::quorum &&
+      (aggregate.quorum == 0 || aggregate.quorum > aggregate.backends.size())) {
+    r.fail("quorum", "policy \"quorum\" needs quorum between 1 and the number of backends");
+  }
+  r.finish(keys);
+  return aggregate;
+}
+
 std::string derived_name(const RouteConfig& route, std::size_t index) {
   std::string name = route.match.host ? *route.match.host : std::string();
   if (route.match.path) return name + *route.match.path;
@@ -102,8 +149,8 @@ std::string derived_name(const RouteConfig& route, std::size_t index) {
 }  // namespace
 
 RouteConfig read_route(const toml::table& table, std::size_t index) {
-  static constexpr std::array<std::string_view, 9> keys{
-      "name", "match", "upstream", "static", "timeout", "strip_prefix", "prefix_rewrite",
+  static constexpr std::array<std::string_view, 10> keys{
+      "name", "match", "upstream", "static", "aggregate", "timeout", "strip_prefix", "prefix_rewrite",
       "request_headers", "response_headers"};
   TableReader r(table, "routes[" + std::to_string(index) + "]");
   RouteConfig route;
@@ -111,8 +158,10 @@ RouteConfig read_route(const toml::table& table, std::size_t index) {
   route.match = read_match(r);
   route.upstream = r.string("upstream");
   if (r.raw().get("static")) route.static_response = read_static(r);
-  if (route.upstream.has_value() == route.static_response.has_value()) {
-    r.fail_table("a route needs exactly one of `upstream = \"name\"` or a `static` response");
+  if (r.raw().get("aggregate")) route.aggregate = read_aggregate(r);
+  const int actions = route.upstream.has_value() + route.static_response.has_value() + route.aggregate.has_value();
+  if (actions != 1) {
+    r.fail_table("a route needs exactly one of `upstream = \"name\"`, a `static` response or an `aggregate`");
   }
   if (auto v = r.duration("timeout")) route.timeout = *v;
   route.strip_prefix = r.string("strip_prefix");

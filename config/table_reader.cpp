@@ -90,6 +90,13 @@ std::optional<Address> TableReader::address(std::string_view key) {
   fail(key, "expected an address such as \"127.0.0.1:8080\" or \"[::1]:8080\", got \"" + *text + "\"");
 }
 
+std::optional<bool> TableReader::boolean(std::string_view key) {
+  const toml::node* node = take(key);
+  if (!node) return std::nullopt;
+  if (auto b = node->value_exact<bool>()) return b;
+  fail(key, "expected true or false, got " + quoted(*node));
+}
+
 std::optional<std::vector<std::string>> TableReader::strings(std::string_view key) {
   const toml::node* node = take(key);
   if (!node) return std::nullopt;

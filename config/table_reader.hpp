@@ -27,6 +27,7 @@ class TableReader {
   std::optional<std::size_t> size(std::string_view key);
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
   std::optional<Address> address(std::string_view key);
+  std::optional<bool> boolean(std::string_view key);
   std::optional<std::vector<std::string>> strings(std::string_view key);
   const toml::table* table(std::string_view key);
   const toml::array* array(std::string_view key);

@@ -5,6 +5,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 
+#include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
 #include "gateway/proxy/relay.hpp"
 #include "gateway/server/watch_disconnect.hpp"
@@ -21,7 +22,7 @@ namespace {
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
 void prepare_upstream_request(http::request<http::buffer_body>& request, const Downstream& client,
-                              const config::RouteConfig& route) {
+                              const config::RouteConfig& route, core::Clock::time_point deadline) {
   const std::string original_host(request[http::field::host]);
   strip_hop_by_hop(request);
   request.erase(http::field::expect);  // answered by the gateway itself
@@ -30,6 +31,7 @@ void prepare_upstream_request(http::request<http::buffer_body>& request, const D
   request.target(upstream_target(request.target(), route));
   request.version(11);
   request.keep_alive(true);
+  set_deadline_header(request, deadline);
 }
 
 void prepare_downstream_response(http::response<http::buffer_body>& response, const Downstream& client,
@@ -59,7 +61,7 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
                       config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
   auto& message = client.parser.get();
   const bool head = message.method() == http::verb::head;
-  prepare_upstream_request(message, client, route);
+  prepare_upstream_request(message, client, route, exchange.deadline);
   exchange.upstream = cluster.name();
 
   for (int attempt = 0; attempt < 2; ++attempt) {

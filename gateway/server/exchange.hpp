@@ -14,6 +14,7 @@ namespace canopy::gateway {
 
 struct Exchange {
   core::Clock::time_point started = core::Clock::now();
+  core::Clock::time_point deadline = core::Clock::time_point::max();  // the route's, maybe shortened by the client
   std::string route;
   std::string method;
   std::string target;

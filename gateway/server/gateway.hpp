@@ -25,6 +25,7 @@ class Gateway {
   const config::RouteConfig& route(std::size_t index) const { return config_->routes[index]; }
   // The cluster a route proxies to; nullptr for a static route.
   Cluster* cluster_for(std::size_t route_index) const { return route_clusters_[route_index]; }
+  Cluster* cluster(const std::string& upstream) const { return clusters_.at(upstream).get(); }
 
   // One permit per open downstream connection (server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }

@@ -23,7 +23,10 @@
 
 #include "core/cancelled.hpp"
 #include "core/nursery.hpp"
+#include "gateway/fanout/aggregate.hpp"
 #include "gateway/http/request_head.hpp"
+#include "gateway/proxy/deadline_header.hpp"
+#include "gateway/server/watch_disconnect.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "gateway/server/responses.hpp"
@@ -77,18 +80,26 @@ class RequestRecord {
   Exchange& exchange_;
 };
 
-// The proxy step under the request's own cancel scope. Returns when every task
-// of the request has ended.
-awaitable<void> proxy_in_request_scope(Gateway& gateway, Downstream& client, std::size_t route_index,
-                                       Exchange& exchange) {
+// Time an aggregate route keeps after its deadline to write what it has.
+constexpr auto answer_grace = std::chrono::seconds(1);
+
+// The proxy or fan-out step under the request's own cancel scope. Returns when
+// every task of the request has ended.
+awaitable<void> handle_in_request_scope(Gateway& gateway, Downstream& client, std::size_t route_index,
+                                        Exchange& exchange) {
   const auto& route = gateway.route(route_index);
+  const auto half_close = gateway.config().server.client_half_close;
   auto result = co_await core::open_nursery(
       [&](core::Nursery& request) -> awaitable<void> {
-        co_await proxy(client, *gateway.cluster_for(route_index), route, gateway.config().server.client_half_close,
-                       request, exchange);
+        if (route.aggregate) {
+          request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
+          co_await aggregate(client, gateway, route, request, exchange);
+        } else {
+          co_await proxy(client, *gateway.cluster_for(route_index), route, half_close, request, exchange);
+        }
         request.cancel_scope().cancel();  // answered: end watch_disconnect
       },
-      {.name = route.name, .deadline = exchange.started + route.timeout});
+      {.name = route.name, .deadline = route.aggregate ? exchange.deadline + answer_grace : exchange.deadline});
   if (result.outcome == core::ScopeOutcome::cancelled && result.reason != core::CancelReason::explicit_cancel) {
     exchange.cancel_reason = result.reason;
   }
@@ -147,6 +158,11 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
   }
   const auto& route = gateway.route(decision.route);
   exchange.route = route.name;
+  exchange.deadline = exchange.started + route.timeout;
+  if (gateway.config().server.trust_deadline_header) {
+    if (auto asked = requested_deadline(request, exchange.started)) exchange.deadline = std::min(exchange.deadline, *asked);
+  }
+  request.erase(deadline_header);  // upstream calls carry our own
   if (route.static_response) {
     co_await reply(static_response(*route.static_response, client.version, true));
     co_return;
@@ -156,7 +172,7 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
     co_return;
   }
   try {
-    co_await proxy_in_request_scope(gateway, client, decision.route, exchange);
+    co_await handle_in_request_scope(gateway, client, decision.route, exchange);
   } catch (const core::Cancelled& cancelled) {
     exchange.cancel_reason = cancelled.reason();  // the gateway is shutting down
     exchange.close_connection = true;

@@ -56,7 +56,10 @@ Canopy::Canopy(std::string toml, const DemoUpstreams* upstreams) {
   std::ofstream(path_) << "[server]\nlisten = \"127.0.0.1:0\"\n" << toml;
   process_ = std::make_unique<ChildProcess>(std::vector<std::string>{binary("canopy"), "--config", path_});
   while (auto line = process_->read_line(ChildProcess::Stream::err, 10s)) {
-    auto event = boost::json::parse(*line).as_object();
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(*line, ec);
+    if (ec || !parsed.is_object()) throw std::runtime_error("canopy did not start: " + *line);
+    auto event = parsed.as_object();
     if (event.at("event") == "listening") {
       const std::string address(event.at("address").as_string());
       port_ = static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));

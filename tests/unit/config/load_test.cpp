@@ -138,7 +138,8 @@ TEST(ConfigErrors, ARouteNamingAMissingUpstreamIsAnError) {
 
 TEST(ConfigErrors, ARouteNeedsExactlyOneAction) {
   EXPECT_EQ(error_of("[[routes]]\nmatch = { path = \"/\" }\n"),
-            "canopy.toml:1:1: routes[0]: a route needs exactly one of `upstream = \"name\"` or a `static` response");
+            "canopy.toml:1:1: routes[0]: a route needs exactly one of `upstream = \"name\"`, a `static` response or an "
+            "`aggregate`");
 }
 
 TEST(ConfigErrors, MatchValuesAreChecked) {
@@ -181,6 +182,46 @@ TEST(ConfigErrors, AFileWithoutRoutesOrThatCannotBeReadIsAnError) {
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "/nonexistent/canopy.toml:1:1: cannot read the file");
   }
+}
+
+TEST(ConfigLoad, ReadsAggregateRoutes) {
+  const auto config = parse_config(R"(
+[upstreams.users]
+endpoints = ["127.0.0.1:9001"]
+[upstreams.orders]
+endpoints = ["127.0.0.1:9002"]
+[[routes]]
+match = { path = "/dashboard" }
+aggregate = { policy = "quorum", quorum = 1, errors_in_body = true, backends = [
+  { upstream = "users", path = "/me", key = "user", required = true, timeout = "200ms" },
+  { upstream = "orders", method = "POST", path = "/orders?{query}" },
+] }
+)", "a.toml");
+  const auto& aggregate = *config.routes[0].aggregate;
+  EXPECT_EQ(aggregate.policy, AggregatePolicy::quorum);
+  EXPECT_EQ(aggregate.quorum, 1u);
+  EXPECT_TRUE(aggregate.errors_in_body);
+  ASSERT_EQ(aggregate.backends.size(), 2u);
+  EXPECT_EQ(aggregate.backends[0].timeout, Duration(200ms));
+  EXPECT_TRUE(aggregate.backends[0].required);
+  EXPECT_EQ(aggregate.backends[1].method, "POST");
+  EXPECT_EQ(aggregate.backends[1].key, "");
+}
+
+TEST(ConfigErrors, AggregateMistakesNameTheBackend) {
+  const std::string upstream = "[upstreams.users]\nendpoints = [\"127.0.0.1:9001\"]\n[[routes]]\n";
+  EXPECT_EQ(error_of(upstream + "aggregate = { backends = [ { upstream = \"usr\", path = \"/\" } ] }\n"),
+            "canopy.toml:4:41: routes[0].aggregate.backends[0].upstream: no upstream named \"usr\"; did you mean "
+            "\"users\"?");
+  EXPECT_EQ(error_of(upstream + "aggregate = { policy = \"quorum\", quorum = 3, backends = [ { upstream = \"users\", "
+                                "path = \"/\" } ] }\n"),
+            "canopy.toml:4:43: routes[0].aggregate.quorum: policy \"quorum\" needs quorum between 1 and the number of "
+            "backends");
+  EXPECT_EQ(error_of(upstream + "aggregate = { backends = [ { upstream = \"users\", path = \"x\" } ] }\n"),
+            "canopy.toml:4:57: routes[0].aggregate.backends[0].path: a backend needs a path starting with \"/\"");
+  EXPECT_EQ(error_of(upstream + "upstream = \"users\"\naggregate = { backends = [ { upstream = \"users\", path = \"/\" } ] }\n"),
+            "canopy.toml:3:1: routes[0]: a route needs exactly one of `upstream = \"name\"`, a `static` response or an "
+            "`aggregate`");
 }
 
 }  // namespace

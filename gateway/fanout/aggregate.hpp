@@ -1,0 +1,27 @@
+#pragma once
+// aggregate: several upstream calls of one request, as tasks of one fan-out
+// nursery under the request's scope, merged into one JSON answer.
+//
+//   policy all      the first failure cancels the siblings at once (sibling_failed) → 502
+//   policy partial  at the deadline, answer with what finished (X-Canopy-Completed:
+//                   false); a required backend that fails or is missing → 502 / 504
+//   policy quorum   once `quorum` backends answered, the rest are cancelled
+//
+// A backend fails when it cannot be reached, answers a status outside 2xx, sends
+// more than max_backend_body_bytes, or sends a body that is not JSON.
+
+#include <boost/asio/awaitable.hpp>
+
+#include "config/config.hpp"
+#include "core/nursery.hpp"
+#include "gateway/proxy/proxy.hpp"
+#include "gateway/server/exchange.hpp"
+#include "gateway/server/gateway.hpp"
+
+namespace canopy::gateway {
+
+// Answers the client itself when it can; otherwise leaves the failure in `exchange`.
+boost::asio::awaitable<void> aggregate(Downstream& client, Gateway& gateway, const config::RouteConfig& route,
+                                       core::Nursery& request, Exchange& exchange);
+
+}  // namespace canopy::gateway

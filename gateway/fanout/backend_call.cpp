@@ -1,0 +1,65 @@
+#include "gateway/fanout/backend_call.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "gateway/proxy/deadline_header.hpp"
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendRequest& request) {
+  constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+  BackendReply reply;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    EndpointPool& endpoint = cluster.pick();
+    reply.endpoint = endpoint.name();
+    Checkout checkout = co_await endpoint.checkout(/*fresh=*/attempt > 0);
+    if (checkout.error != UpstreamError::none) co_return BackendReply{BackendOutcome::upstream_error, checkout.error};
+    Lease& lease = checkout.lease;
+
+    http::request<http::empty_body> out{http::string_to_verb(request.method), request.target, 11};
+    out.method_string(request.method);
+    out.set(http::field::host, endpoint.name());
+    out.set("X-Forwarded-For", request.client_ip);
+    out.set("X-Forwarded-Proto", "http");
+    set_deadline_header(out, request.deadline);
+    out.keep_alive(true);
+    const bool may_retry = lease.reused() && attempt == 0;  // nothing of the client's is consumed
+    auto [write_ec, written] = co_await http::async_write(lease.stream(), out, as_values);
+    if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
+    if (write_ec) {
+      if (may_retry) continue;
+      co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::send_failed};
+    }
+
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> in;
+    in.body_limit(request.max_body_bytes);
+    auto [read_ec, read] = co_await http::async_read(lease.stream(), buffer, in, as_values);
+    if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
+    if (read_ec == http::error::body_limit) co_return BackendReply{BackendOutcome::too_large};
+    if (read_ec) {
+      const bool closed = read_ec == http::error::end_of_stream || read_ec == asio::error::eof ||
+                          read_ec == asio::error::connection_reset;
+      if (may_retry && closed && !in.got_some()) continue;
+      co_return BackendReply{BackendOutcome::upstream_error, closed ? UpstreamError::reset : UpstreamError::invalid_response};
+    }
+    auto response = in.release();
+    reply.status = response.result_int();
+    reply.body = std::move(response.body());
+    if (response.keep_alive()) lease.release_for_reuse();
+    co_return reply;
+  }
+  co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::reset};
+}
+
+}  // namespace canopy::gateway

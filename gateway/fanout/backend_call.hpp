@@ -1,0 +1,38 @@
+#pragma once
+// One call of a fan-out: a small request to one upstream and its whole response
+// read into memory (fan-out merges JSON, so it cannot stream), bounded by
+// max_body_bytes. Cancel-safe: cancelling the calling task closes its connection.
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "core/clock.hpp"
+#include "gateway/upstream/cluster.hpp"
+
+namespace canopy::gateway {
+
+struct BackendRequest {
+  std::string method;
+  std::string target;
+  std::string client_ip;
+  core::Clock::time_point deadline;  // sent upstream as X-Canopy-Deadline-Ms
+  std::size_t max_body_bytes;
+};
+
+enum class BackendOutcome {
+  answered,        // status and body are set (any status)
+  upstream_error,  // error says why
+  too_large,       // the body exceeded max_body_bytes
+};
+
+struct BackendReply {
+  BackendOutcome outcome = BackendOutcome::answered;
+  UpstreamError error = UpstreamError::none;
+  unsigned status = 0;
+  std::string body;
+  std::string endpoint;
+};
+
+boost::asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendRequest& request);
+
+}  // namespace canopy::gateway

@@ -1,0 +1,143 @@
+// Fan-out: one request, several upstream calls in one nursery.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <thread>
+
+#include "tests/e2e/support/canopy_under_test.hpp"
+#include "tests/e2e/support/http_client.hpp"
+
+namespace canopy::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+std::string upstreams_for(const std::vector<std::string>& names) {
+  std::string toml;
+  for (const auto& n : names) toml += "[upstreams." + n + "]\nendpoints = [\"127.0.0.1:{port:" + n + "}\"]\n";
+  return toml;
+}
+
+// Waits until `name` reports `n` abandoned requests; returns when its last peer close happened.
+std::int64_t wait_abandoned(const DemoUpstreams& upstreams, const std::string& name, std::int64_t n) {
+  for (int i = 0; i < 2000; ++i) {
+    auto stats = upstreams.stats(name);
+    if (stats.at("requests_abandoned").as_int64() >= n) return stats.at("last_peer_close_ns").as_int64();
+    std::this_thread::sleep_for(1ms);
+  }
+  return 0;
+}
+
+TEST(Aggregate, ThreeBackendsMergeIntoOneExactJsonAnswer) {
+  DemoUpstreams upstreams{{"users", "orders", "stock"}};
+  Canopy canopy{upstreams_for({"users", "orders", "stock"}) + R"(
+[[routes]]
+match = { path_prefix = "/dashboard" }
+aggregate = { backends = [
+  { upstream = "users", path = "/users/me", key = "user" },
+  { upstream = "orders", path = "/orders?{query}", key = "orders" },
+  { upstream = "stock", path = "/stock{rest}" },
+] }
+)", &upstreams};
+  auto response = get(canopy.port(), "/dashboard/42?limit=5");
+  ASSERT_EQ(response.result_int(), 200u);
+  EXPECT_EQ(response["X-Canopy-Completed"], "true");
+  auto body = json::parse(response.body()).as_object();
+  EXPECT_EQ(body.at("user").at("upstream"), "users");
+  EXPECT_EQ(body.at("user").at("target"), "/users/me");
+  EXPECT_EQ(body.at("orders").at("target"), "/orders?limit=5");
+  EXPECT_EQ(body.at("target"), "/stock/42");  // no key: merged into the root
+  EXPECT_EQ(body.at("upstream"), "stock");
+  EXPECT_EQ(body.size(), 2u + 6u);  // user, orders, and the six fields of stock's echo
+}
+
+TEST(Aggregate, PartialAnswersAtTheDeadlineWithoutTheSlowOptionalBackendAndClosesIt) {
+  DemoUpstreams upstreams{{"users", "slow"}};
+  Canopy canopy{upstreams_for({"users", "slow"}) + R"(
+[[routes]]
+timeout = "300ms"
+aggregate = { policy = "partial", errors_in_body = true, backends = [
+  { upstream = "users", path = "/me", key = "user", required = true },
+  { upstream = "slow", path = "/?delay=10000", key = "slow" },
+] }
+)", &upstreams};
+  const auto started = std::chrono::steady_clock::now();
+  auto response = get(canopy.port(), "/");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  ASSERT_EQ(response.result_int(), 200u);
+  EXPECT_EQ(response["X-Canopy-Completed"], "false");
+  auto body = json::parse(response.body()).as_object();
+  EXPECT_TRUE(body.contains("user"));
+  EXPECT_FALSE(body.contains("slow"));
+  EXPECT_EQ(body.at("canopy_errors").at("slow").at("reason"), "deadline");
+  EXPECT_NE(wait_abandoned(upstreams, "slow", 1), 0) << "the slow backend's connection was left open";
+}
+
+TEST(Aggregate, AllWithOneFailingBackendGives502AndClosesTheOthersAtOnce) {
+  DemoUpstreams upstreams{{"broken", "b", "c"}};
+  Canopy canopy{upstreams_for({"broken", "b", "c"}) + R"(
+[[routes]]
+timeout = "10s"
+aggregate = { policy = "all", backends = [
+  { upstream = "broken", path = "/?status=500&delay=20", key = "broken" },
+  { upstream = "b", path = "/?delay=10000", key = "b" },
+  { upstream = "c", path = "/?delay=10000", key = "c" },
+] }
+)", &upstreams};
+  auto response = get(canopy.port(), "/");
+  const auto answered = monotonic_ns();
+  EXPECT_EQ(response.result_int(), 502u);
+  const auto b = wait_abandoned(upstreams, "b", 1), c = wait_abandoned(upstreams, "c", 1);
+  ASSERT_NE(b, 0);
+  ASSERT_NE(c, 0);
+  // Both closed before the client even had its 502.
+  const double ms = static_cast<double>(std::max(b, c) - answered) / 1e6;
+  std::printf("siblings closed %.3f ms relative to the 502 reaching the client\n", ms);
+  EXPECT_LT(ms, 50.0);
+}
+
+TEST(Aggregate, AClientThatLeavesAFiveBackendFanOutClosesAllFiveUpstreamConnections) {
+  const std::vector<std::string> names{"u1", "u2", "u3", "u4", "u5"};
+  DemoUpstreams upstreams{names};
+  std::string backends;
+  for (const auto& n : names) backends += "{ upstream = \"" + n + "\", path = \"/?delay=20000\", key = \"" + n + "\" },";
+  Canopy canopy{upstreams_for(names) + "[[routes]]\ntimeout = \"30s\"\naggregate = { backends = [" + backends + "] }\n",
+                &upstreams};
+  Connection client(canopy.port());
+  client.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  for (const auto& n : names) {
+    for (int i = 0; i < 1000 && upstreams.stats(n).at("requests").as_int64() < 2; ++i) std::this_thread::sleep_for(1ms);
+  }
+  const auto left = monotonic_ns();
+  client.close();
+  double worst_ms = 0;
+  for (const auto& n : names) {
+    const auto closed = wait_abandoned(upstreams, n, 1);
+    ASSERT_NE(closed, 0) << n << " kept running after the client left";
+    worst_ms = std::max(worst_ms, static_cast<double>(closed - left) / 1e6);
+  }
+  std::printf("disconnect -> all 5 upstream connections closed: %.3f ms\n", worst_ms);
+  EXPECT_LT(worst_ms, 50.0);
+}
+
+TEST(Aggregate, EveryUpstreamCallCarriesTheTimeLeftAndItShrinksAcrossHops) {
+  DemoUpstreams upstreams{{"echo"}};
+  Canopy inner{"trust_deadline_header = true\n" + upstreams_for({"echo"}) +
+                   "[[routes]]\nupstream = \"echo\"\ntimeout = \"10s\"\n",
+               &upstreams};
+  Canopy outer{"[upstreams.inner]\nendpoints = [\"127.0.0.1:" + std::to_string(inner.port()) +
+                   "\"]\n[[routes]]\nupstream = \"inner\"\ntimeout = \"2s\"\n",
+               nullptr};
+  auto direct = json::parse(get(inner.port(), "/").body()).as_object();
+  const auto direct_ms = std::stoll(std::string(direct.at("headers").at("x-canopy-deadline-ms").as_string()));
+  EXPECT_GT(direct_ms, 9000);
+  EXPECT_LE(direct_ms, 10000);
+  auto chained = json::parse(get(outer.port(), "/").body()).as_object();
+  const auto chained_ms = std::stoll(std::string(chained.at("headers").at("x-canopy-deadline-ms").as_string()));
+  EXPECT_GT(chained_ms, 0);
+  EXPECT_LE(chained_ms, 2000);  // the outer route's 2s, less what the first hop took
+}
+
+}  // namespace
+}  // namespace canopy::test
