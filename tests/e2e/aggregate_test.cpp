@@ -121,6 +121,38 @@ TEST(Aggregate, AClientThatLeavesAFiveBackendFanOutClosesAllFiveUpstreamConnecti
   EXPECT_LT(worst_ms, 50.0);
 }
 
+TEST(Aggregate, QuorumAnswersOnceEnoughBackendsAnsweredAndCancelsTheRest) {
+  DemoUpstreams upstreams{{"fast1", "fast2", "slow"}};
+  Canopy canopy{upstreams_for({"fast1", "fast2", "slow"}) + R"(
+[[routes]]
+timeout = "10s"
+aggregate = { policy = "quorum", quorum = 2, backends = [
+  { upstream = "fast1", path = "/", key = "fast1" },
+  { upstream = "fast2", path = "/", key = "fast2" },
+  { upstream = "slow", path = "/?delay=10000", key = "slow" },
+] }
+)", &upstreams};
+  const auto started = std::chrono::steady_clock::now();
+  auto response = get(canopy.port(), "/");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  ASSERT_EQ(response.result_int(), 200u);
+  EXPECT_EQ(response["X-Canopy-Completed"], "false");
+  auto body = json::parse(response.body()).as_object();
+  EXPECT_TRUE(body.contains("fast1"));
+  EXPECT_TRUE(body.contains("fast2"));
+  EXPECT_FALSE(body.contains("slow"));
+  EXPECT_NE(wait_abandoned(upstreams, "slow", 1), 0) << "the call the quorum did not need was left running";
+}
+
+TEST(Aggregate, ABackendThatIsNotJsonFailsTheRequestUnderAll) {
+  DemoUpstreams upstreams{{"json", "bytes"}};
+  Canopy canopy{upstreams_for({"json", "bytes"}) + R"(
+[[routes]]
+aggregate = { backends = [ { upstream = "json", path = "/", key = "a" }, { upstream = "bytes", path = "/?bytes=100", key = "b" } ] }
+)", &upstreams};
+  EXPECT_EQ(get(canopy.port(), "/").result_int(), 502u);
+}
+
 TEST(Aggregate, EveryUpstreamCallCarriesTheTimeLeftAndItShrinksAcrossHops) {
   DemoUpstreams upstreams{{"echo"}};
   Canopy inner{"trust_deadline_header = true\n" + upstreams_for({"echo"}) +
