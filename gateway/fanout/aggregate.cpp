@@ -74,7 +74,7 @@ Part settle(const BackendReply& reply) {
 
 }  // namespace
 
-awaitable<void> aggregate(Downstream& client, Gateway& gateway, const config::RouteConfig& route,
+awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters, const config::RouteConfig& route,
                           core::Nursery& request, Exchange& exchange) {
   const auto& config = *route.aggregate;
   std::vector<Part> parts(config.backends.size());
@@ -94,7 +94,7 @@ awaitable<void> aggregate(Downstream& client, Gateway& gateway, const config::Ro
     if (backend.timeout) call_request.deadline = std::min(call_request.deadline, core::Clock::now() + *backend.timeout);
     try {
       auto reply = co_await core::move_on_at(call_request.deadline,
-                                             call_backend(*gateway.cluster(backend.upstream), call_request));
+                                             call_backend(*clusters[i], call_request));
       parts[i] = reply ? settle(*reply) : Part{PartState::failed, {}, 504, "deadline"};
     } catch (...) {
       parts[i].state = PartState::cancelled;  // the request or a sibling ended this call

@@ -11,17 +11,19 @@
 // more than max_backend_body_bytes, or sends a body that is not JSON.
 
 #include <boost/asio/awaitable.hpp>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/nursery.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "gateway/server/exchange.hpp"
-#include "gateway/server/gateway.hpp"
+#include "gateway/upstream/cluster.hpp"
 
 namespace canopy::gateway {
 
 // Answers the client itself when it can; otherwise leaves the failure in `exchange`.
-boost::asio::awaitable<void> aggregate(Downstream& client, Gateway& gateway, const config::RouteConfig& route,
-                                       core::Nursery& request, Exchange& exchange);
+// `clusters` holds one cluster per backend, in order (Gateway::backend_clusters).
+boost::asio::awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters,
+                                       const config::RouteConfig& route, core::Nursery& request, Exchange& exchange);
 
 }  // namespace canopy::gateway

@@ -48,10 +48,9 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec == http::error::body_limit) co_return BackendReply{BackendOutcome::too_large};
     if (read_ec) {
-      const bool closed = read_ec == http::error::end_of_stream || read_ec == asio::error::eof ||
-                          read_ec == asio::error::connection_reset;
-      if (may_retry && closed && !in.got_some()) continue;
-      co_return BackendReply{BackendOutcome::upstream_error, closed ? UpstreamError::reset : UpstreamError::invalid_response};
+      const auto error = read_error(read_ec);
+      if (may_retry && error == UpstreamError::reset && !in.got_some()) continue;
+      co_return BackendReply{BackendOutcome::upstream_error, error};
     }
     auto response = in.release();
     reply.status = response.result_int();

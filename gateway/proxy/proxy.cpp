@@ -47,14 +47,6 @@ void prepare_downstream_response(http::response<http::buffer_body>& response, co
   response.keep_alive(keep_alive);
 }
 
-UpstreamError error_of_read(const boost::system::error_code& ec) {
-  if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-      ec == asio::error::broken_pipe) {
-    return UpstreamError::reset;
-  }
-  return UpstreamError::invalid_response;
-}
-
 }  // namespace
 
 awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
@@ -109,8 +101,8 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
     auto [read_ec, read_n] = co_await http::async_read_header(lease.stream(), upstream_buffer, response_in, as_values);
     if (read_ec == asio::error::operation_aborted) co_return;
     if (read_ec) {
-      if (may_retry && upstream_buffer.size() == 0 && error_of_read(read_ec) == UpstreamError::reset) continue;
-      exchange.upstream_error = error_of_read(read_ec);
+      if (may_retry && upstream_buffer.size() == 0 && read_error(read_ec) == UpstreamError::reset) continue;
+      exchange.upstream_error = read_error(read_ec);
       co_return;
     }
 

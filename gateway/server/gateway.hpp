@@ -25,7 +25,8 @@ class Gateway {
   const config::RouteConfig& route(std::size_t index) const { return config_->routes[index]; }
   // The cluster a route proxies to; nullptr for a static route.
   Cluster* cluster_for(std::size_t route_index) const { return route_clusters_[route_index]; }
-  Cluster* cluster(const std::string& upstream) const { return clusters_.at(upstream).get(); }
+  // The clusters of an aggregate route's backends, in backend order.
+  const std::vector<Cluster*>& backend_clusters(std::size_t route_index) const { return backend_clusters_[route_index]; }
 
   // One permit per open downstream connection (server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
@@ -43,6 +44,7 @@ class Gateway {
   Router router_;
   std::map<std::string, std::unique_ptr<Cluster>> clusters_;
   std::vector<Cluster*> route_clusters_;
+  std::vector<std::vector<Cluster*>> backend_clusters_;
   core::CapacityLimiter connection_slots_;
   bool draining_ = false;
   std::size_t in_flight_ = 0;

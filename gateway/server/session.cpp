@@ -53,7 +53,7 @@ unsigned status_of(HeadOutcome outcome) {
   }
 }
 
-std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 bool expects_continue(const http::request<http::buffer_body>& request) {
   return beast::iequals(request[http::field::expect], "100-continue");
@@ -93,7 +93,7 @@ awaitable<void> handle_in_request_scope(Gateway& gateway, Downstream& client, st
       [&](core::Nursery& request) -> awaitable<void> {
         if (route.aggregate) {
           request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
-          co_await aggregate(client, gateway, route, request, exchange);
+          co_await aggregate(client, gateway.backend_clusters(route_index), route, request, exchange);
         } else {
           co_await proxy(client, *gateway.cluster_for(route_index), route, half_close, request, exchange);
         }
@@ -147,7 +147,7 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
 
   const auto decision = gateway.router().route(request[http::field::host], request.method_string(), path_of(request.target()));
   if (decision.kind == RouteMatchKind::not_found) {
-    co_await reply(error_response(404, client.version, true, "no route for " + exchange.method + " " + path_of(exchange.target)));
+    co_await reply(error_response(404, client.version, true, "no route for " + exchange.method + " " + std::string(path_of(exchange.target))));
     co_return;
   }
   if (decision.kind == RouteMatchKind::method_not_allowed) {

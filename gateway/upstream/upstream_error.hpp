@@ -2,6 +2,9 @@
 // Why a call to an upstream failed, and what the client gets for it. Expected
 // network outcomes are values, not exceptions (style.md, rule 8).
 
+#include <boost/asio/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/system/error_code.hpp>
 #include <string_view>
 
 namespace canopy::gateway {
@@ -27,6 +30,14 @@ constexpr std::string_view to_string(UpstreamError e) noexcept {
     case UpstreamError::invalid_response: return "invalid_response";
   }
   return "unknown";
+}
+
+// A read from an upstream failed: it closed or reset the connection, or sent
+// something that is not valid HTTP.
+inline UpstreamError read_error(const boost::system::error_code& ec) noexcept {
+  const bool closed = ec == boost::beast::http::error::end_of_stream || ec == boost::asio::error::eof ||
+                      ec == boost::asio::error::connection_reset || ec == boost::asio::error::broken_pipe;
+  return closed ? UpstreamError::reset : UpstreamError::invalid_response;
 }
 
 constexpr unsigned status_for(UpstreamError e) noexcept { return e == UpstreamError::pool_full ? 503 : 502; }
