@@ -64,6 +64,12 @@ struct LimitsConfig {
 
 enum class Balance { round_robin, least_request, power_of_two_choices };
 
+// How an upstream is told the time left for a call.
+enum class DeadlineHeader {
+  canopy,        // X-Canopy-Deadline-Ms: <milliseconds>
+  grpc_timeout,  // grpc-timeout: <value><unit> (gRPC over HTTP)
+};
+
 struct UpstreamConfig {
   std::string name;
   std::vector<Address> endpoints;
@@ -71,6 +77,7 @@ struct UpstreamConfig {
   std::size_t max_connections = 256;  // per endpoint, per worker
   Duration connect_timeout = 1s;
   Duration idle_timeout = 60s;        // a pooled connection unused this long is closed
+  std::vector<DeadlineHeader> deadline_headers{DeadlineHeader::canopy};  // empty: none
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -83,7 +90,7 @@ struct HeaderEdits {
 
 struct RouteMatch {
   std::optional<std::string> host;         // lower-case, without port
-  std::optional<std::string> path;         // exact
+  std::optional<std::string> path;         // exact; a segment "{name}" matches any one segment (a path parameter)
   std::optional<std::string> path_prefix;  // segment-aware: "/api" matches "/api" and "/api/x", not "/apix"
   std::vector<std::string> methods;        // empty: any
 };
@@ -100,13 +107,42 @@ enum class AggregatePolicy {
   quorum,   // answer once `quorum` backends succeeded; the rest are cancelled
 };
 
+// A backend path with values of the incoming request and of earlier backends'
+// answers, checked when the config is loaded and filled in per request.
+struct TemplatePart {
+  enum class Kind {
+    literal,        // text
+    query,          // {query}: the incoming query string, as sent
+    rest,           // {rest}: the incoming path below the route's path_prefix
+    path_param,     // {path.NAME}: the segment matched by {NAME} in match.path
+    query_param,    // {query.NAME}: one query parameter, as sent
+    header,         // {header.NAME}: a request header, percent-encoded
+    backend_field,  // {KEY.FIELD.SUB}: a field of an earlier backend's JSON, percent-encoded
+  };
+  Kind kind = Kind::literal;
+  std::string text;                // the literal, or NAME (lower-case for headers)
+  std::vector<std::string> field;  // backend_field: the path into the JSON object
+  std::size_t backend = 0;         // backend_field: index of the earlier backend
+};
+
+struct PathTemplate {
+  std::string source;  // as written
+  std::vector<TemplatePart> parts;
+};
+
 struct AggregateBackend {
   std::string upstream;
   std::string method = "GET";
-  std::string path;                 // may use {query} (the incoming query) and {rest} (the path below the route prefix)
+  PathTemplate path;
   std::string key;                  // where its JSON goes; empty: merged into the root object
   bool required = false;            // under `partial` and `quorum`: its failure fails the request
   std::optional<Duration> timeout;  // its own deadline, inside the route's
+  // After the request is cancelled (client gone, deadline), this call may still
+  // run for this long: for writes that must not be cut mid-way.
+  std::optional<Duration> shield;
+  // A backend whose path uses a field of an earlier one starts when that one has
+  // answered (a sequential step); it fails if that one failed.
+  std::optional<std::size_t> after;
 };
 
 struct AggregateConfig {
@@ -114,7 +150,26 @@ struct AggregateConfig {
   std::size_t quorum = 0;
   bool errors_in_body = false;              // add "canopy_errors": {key: {status, reason}} for what is missing
   std::size_t max_backend_body_bytes = 1024 * 1024;
+  std::vector<std::string> forward_headers;  // request headers copied to every backend call (lower-case)
   std::vector<AggregateBackend> backends;
+};
+
+// Several attempts of one request to different endpoints of the route's
+// upstream; the first good answer (a status below 500) wins and the other
+// attempts are cancelled (hedge_lost). Only requests without a body whose
+// method is idempotent are sent more than once.
+enum class AttemptsMode {
+  race,   // all attempts at once
+  hedge,  // one attempt; another after each `delay` without an answer, or at once after a failure
+};
+
+struct AttemptsConfig {
+  AttemptsMode mode = AttemptsMode::hedge;
+  std::size_t max_attempts = 2;  // the first included; at most the number of endpoints
+  Duration delay = 50ms;         // hedge only
+  // hedge only: extra attempts may add at most this share of the route's requests
+  // (a token bucket: each request earns percent/100 of a token, an extra attempt costs one).
+  double budget_percent = 10.0;
 };
 
 struct RouteConfig {
@@ -124,7 +179,11 @@ struct RouteConfig {
   std::optional<std::string> upstream;
   std::optional<StaticResponse> static_response;
   std::optional<AggregateConfig> aggregate;
+  std::optional<AttemptsConfig> attempts;  // race or hedge, with `upstream`
   Duration timeout = 15s;
+  // Deadline-aware admission: a request with less time left than this (the
+  // client's deadline header can shorten the route's) is refused at once (504).
+  std::optional<Duration> min_budget;
   std::optional<std::string> strip_prefix;   // removed from the path before it goes upstream
   std::optional<std::string> prefix_rewrite; // put in place of the matched prefix
   HeaderEdits request_headers;

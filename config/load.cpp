@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/http_syntax.hpp"
 #include "config/sections.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
@@ -28,6 +29,13 @@ void check_routes_name_upstreams(const toml::table& root, const Config& config) 
       if (auto hint = closest_match(*route.upstream, names)) message += "; did you mean \"" + *hint + "\"?";
       else message += "; define it as [upstreams." + *route.upstream + "]";
       fail_at(table.get("upstream")->source(), message);
+    }
+    if (route.attempts && route.upstream && config.upstreams.at(*route.upstream).endpoints.size() < route.attempts->max_attempts) {
+      const auto mode = route.attempts->mode == AttemptsMode::race ? "race" : "hedge";
+      fail_at(table.get(mode)->source(), "routes[" + std::to_string(i) + "]." + mode + ": " +
+                                             std::to_string(route.attempts->max_attempts) + " attempts need as many endpoints; upstream \"" +
+                                             *route.upstream + "\" has " +
+                                             std::to_string(config.upstreams.at(*route.upstream).endpoints.size()));
     }
     if (route.aggregate) {
       const auto& backends = *table.get_as<toml::table>("aggregate")->get_as<toml::array>("backends");
@@ -138,8 +146,10 @@ LimitsConfig read_limits(const toml::table& table) {
 }
 
 UpstreamConfig read_upstream(const std::string& name, const toml::table& table) {
-  static constexpr std::array<std::string_view, 5> keys{"endpoints", "balance", "max_connections", "connect_timeout",
-                                                        "idle_timeout"};
+  static constexpr std::array<std::string_view, 6> keys{"endpoints", "balance", "max_connections", "connect_timeout",
+                                                        "idle_timeout", "deadline_headers"};
+  static constexpr std::array<std::pair<std::string_view, DeadlineHeader>, 2> deadline_headers{{
+      {"x-canopy-deadline-ms", DeadlineHeader::canopy}, {"grpc-timeout", DeadlineHeader::grpc_timeout}}};
   static constexpr std::array<std::pair<std::string_view, Balance>, 3> balances{{
       {"round_robin", Balance::round_robin},
       {"least_request", Balance::least_request},
@@ -163,6 +173,20 @@ UpstreamConfig read_upstream(const std::string& name, const toml::table& table) 
   if (auto v = r.integer("max_connections", 1, 100'000)) u.max_connections = static_cast<std::size_t>(*v);
   if (auto v = r.duration("connect_timeout")) u.connect_timeout = *v;
   if (auto v = r.duration("idle_timeout")) u.idle_timeout = *v;
+  if (auto names = r.strings("deadline_headers")) {
+    u.deadline_headers.clear();
+    const auto* list = table.get_as<toml::array>("deadline_headers");
+    for (std::size_t i = 0; i < names->size(); ++i) {
+      const auto wanted = lower((*names)[i]);
+      const auto known = std::find_if(deadline_headers.begin(), deadline_headers.end(),
+                                      [&](const auto& option) { return option.first == wanted; });
+      if (known == deadline_headers.end()) {
+        r.fail_at((*list)[i].source(), "deadline_headers",
+                  "unknown header \"" + (*names)[i] + "\"; expected \"X-Canopy-Deadline-Ms\" or \"grpc-timeout\"");
+      }
+      u.deadline_headers.push_back(known->second);
+    }
+  }
   r.finish(keys);
   return u;
 }

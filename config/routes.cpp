@@ -3,26 +3,13 @@
 #include <cctype>
 #include <set>
 
+#include "config/http_syntax.hpp"
+#include "config/path_template.hpp"
 #include "config/sections.hpp"
 
 namespace canopy::config {
 
 namespace {
-
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-  });
-}
-
-bool is_header_value(std::string_view s) {
-  return std::none_of(s.begin(), s.end(), [](unsigned char c) { return c == '\r' || c == '\n' || c == '\0'; });
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 HeaderList read_header_table(TableReader& owner, std::string_view key, const toml::table& table) {
   HeaderList headers;
@@ -52,7 +39,7 @@ HeaderEdits read_header_edits(TableReader& route, std::string_view key) {
   return edits;
 }
 
-RouteMatch read_match(TableReader& route) {
+RouteMatch read_match(TableReader& route, std::vector<std::string>& path_params) {
   static constexpr std::array<std::string_view, 4> keys{"path", "path_prefix", "methods", "host"};
   RouteMatch match;
   const toml::table* table = route.table("match");
@@ -62,6 +49,11 @@ RouteMatch read_match(TableReader& route) {
   match.path_prefix = r.string("path_prefix");
   if (match.path && match.path_prefix) r.fail("path_prefix", "use either path (exact) or path_prefix, not both");
   if (match.path && !match.path->starts_with('/')) r.fail("path", "must start with \"/\"");
+  if (match.path) {
+    auto params = route_path_params(*match.path);
+    if (!params.error.empty()) r.fail("path", params.error);
+    path_params = std::move(params.names);
+  }
   if (match.path_prefix && !match.path_prefix->starts_with('/')) r.fail("path_prefix", "must start with \"/\"");
   if (match.path_prefix && match.path_prefix->size() > 1 && match.path_prefix->ends_with('/')) {
     match.path_prefix->pop_back();  // "/api/" and "/api" mean the same segment-aware prefix
@@ -93,52 +85,6 @@ StaticResponse read_static(TableReader& route) {
   return response;
 }
 
-AggregateConfig read_aggregate(TableReader& route) {
-  static constexpr std::array<std::string_view, 5> keys{"policy", "quorum", "errors_in_body", "max_backend_body_bytes",
-                                                        "backends"};
-  static constexpr std::array<std::string_view, 6> backend_keys{"upstream", "method", "path", "key", "required",
-                                                                "timeout"};
-  static constexpr std::array<std::pair<std::string_view, AggregatePolicy>, 3> policies{{
-      {"all", AggregatePolicy::all}, {"partial", AggregatePolicy::partial}, {"quorum", AggregatePolicy::quorum}}};
-  TableReader r(*route.table("aggregate"), route.context() + ".aggregate");
-  AggregateConfig aggregate;
-  if (auto v = r.choice<AggregatePolicy>("policy", policies)) aggregate.policy = *v;
-  if (auto v = r.integer("quorum", 1, 1000)) aggregate.quorum = static_cast<std::size_t>(*v);
-  if (auto v = r.boolean("errors_in_body")) aggregate.errors_in_body = *v;
-  if (auto v = r.size("max_backend_body_bytes")) aggregate.max_backend_body_bytes = *v;
-  const toml::array* backends = r.array("backends");
-  if (!backends || backends->empty()) r.fail("backends", "an aggregate needs at least one backend");
-  std::set<std::string> keys_seen;
-  for (std::size_t i = 0; i < backends->size(); ++i) {
-    const auto* table = (*backends)[i].as_table();
-    if (!table) r.fail_at((*backends)[i].source(), "backends", "expected a table { upstream = …, path = … }");
-    TableReader b(*table, r.context() + ".backends[" + std::to_string(i) + "]");
-    AggregateBackend backend;
-    auto upstream = b.string("upstream");
-    if (!upstream) b.fail_table("a backend needs `upstream`");
-    backend.upstream = *upstream;
-    if (auto method = b.string("method")) {
-      if (!is_token(*method)) b.fail("method", "\"" + *method + "\" is not a method");
-      backend.method = *method;
-    }
-    auto path = b.string("path");
-    if (!path || !path->starts_with('/')) b.fail("path", "a backend needs a path starting with \"/\"");
-    backend.path = *path;
-    backend.key = b.string("key").value_or("");
-    if (!keys_seen.insert(backend.key).second && !backend.key.empty()) b.fail("key", "another backend already uses key \"" + backend.key + "\"");
-    if (auto v = b.boolean("required")) backend.required = *v;
-    backend.timeout = b.duration("timeout");
-    b.finish(backend_keys);
-    aggregate.backends.push_back(std::move(backend));
-  }
-  if (aggregate.policy == AggregatePolicy::quorum &&
-      (aggregate.quorum == 0 || aggregate.quorum > aggregate.backends.size())) {
-    r.fail("quorum", "policy \"quorum\" needs quorum between 1 and the number of backends");
-  }
-  r.finish(keys);
-  return aggregate;
-}
-
 std::string derived_name(const RouteConfig& route, std::size_t index) {
   std::string name = route.match.host ? *route.match.host : std::string();
   if (route.match.path) return name + *route.match.path;
@@ -149,21 +95,30 @@ std::string derived_name(const RouteConfig& route, std::size_t index) {
 }  // namespace
 
 RouteConfig read_route(const toml::table& table, std::size_t index) {
-  static constexpr std::array<std::string_view, 10> keys{
-      "name", "match", "upstream", "static", "aggregate", "timeout", "strip_prefix", "prefix_rewrite",
-      "request_headers", "response_headers"};
+  static constexpr std::array<std::string_view, 13> keys{
+      "name", "match", "upstream", "static", "aggregate", "race", "hedge", "timeout", "min_budget", "strip_prefix",
+      "prefix_rewrite", "request_headers", "response_headers"};
   TableReader r(table, "routes[" + std::to_string(index) + "]");
   RouteConfig route;
   route.place = r.place();
-  route.match = read_match(r);
+  std::vector<std::string> path_params;
+  route.match = read_match(r, path_params);
   route.upstream = r.string("upstream");
   if (r.raw().get("static")) route.static_response = read_static(r);
-  if (r.raw().get("aggregate")) route.aggregate = read_aggregate(r);
+  if (r.raw().get("aggregate")) route.aggregate = read_aggregate(r, path_params, route.match.path_prefix.has_value());
   const int actions = route.upstream.has_value() + route.static_response.has_value() + route.aggregate.has_value();
   if (actions != 1) {
     r.fail_table("a route needs exactly one of `upstream = \"name\"`, a `static` response or an `aggregate`");
   }
+  for (std::string_view mode : {"race", "hedge"}) {
+    if (!r.raw().get(mode)) continue;
+    if (route.attempts) r.fail(mode, "use either race or hedge, not both");
+    if (!route.upstream) r.fail(mode, std::string(mode) + " needs `upstream = \"name\"`: it sends the request to several of its endpoints");
+    route.attempts = read_attempts(r, mode);
+  }
   if (auto v = r.duration("timeout")) route.timeout = *v;
+  route.min_budget = r.duration("min_budget");
+  if (route.min_budget && *route.min_budget >= route.timeout) r.fail("min_budget", "must be shorter than the route's timeout");
   route.strip_prefix = r.string("strip_prefix");
   route.prefix_rewrite = r.string("prefix_rewrite");
   if (route.strip_prefix && !route.strip_prefix->starts_with('/')) r.fail("strip_prefix", "must start with \"/\"");

@@ -1,6 +1,5 @@
 #include "gateway/fanout/aggregate.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
@@ -8,6 +7,8 @@
 #include "core/deadline.hpp"
 #include "core/error_group.hpp"
 #include "gateway/fanout/backend_call.hpp"
+#include "gateway/fanout/backend_target.hpp"
+#include "gateway/fanout/parts.hpp"
 #include "gateway/server/responses.hpp"
 
 namespace canopy::gateway {
@@ -19,106 +20,132 @@ using asio::awaitable;
 
 namespace {
 
-enum class PartState { pending, done, failed, cancelled };
-
-struct Part {
-  PartState state = PartState::pending;
-  json::value value;
-  unsigned status = 0;
-  std::string reason;  // deadline, upstream_error, status, not_json, too_large, cancelled
-};
-
 // Thrown by a backend task whose failure fails the whole request.
 struct RequiredBackendFailed : std::runtime_error {
   explicit RequiredBackendFailed(const std::string& what) : std::runtime_error(what) {}
 };
 
-std::string label_of(const config::AggregateBackend& backend) { return backend.key.empty() ? backend.upstream : backend.key; }
+// One aggregate request's backends, as tasks of its fan-out nursery.
+class FanOut {
+ public:
+  FanOut(const config::AggregateConfig& config, const std::vector<Cluster*>& clusters, const IncomingValues& incoming,
+         std::string_view client_ip, core::Clock::time_point deadline)
+      : config_(config), clusters_(clusters), incoming_(incoming), client_ip_(client_ip), deadline_(deadline),
+        parts_(config.backends.size()) {}
 
-std::string expand(std::string path, std::string_view query, std::string_view rest) {
-  auto replace = [&path](std::string_view token, std::string_view with) {
-    for (auto at = path.find(token); at != std::string::npos; at = path.find(token, at + with.size())) {
-      path.replace(at, token.size(), with);
+  // Starts every backend that does not wait for another one.
+  void start(core::Nursery& fan_out) {
+    for (std::size_t i = 0; i < config_.backends.size(); ++i) {
+      if (!config_.backends[i].after) fan_out.start_soon(label_of(config_.backends[i]), call(i, fan_out));
     }
-  };
-  replace("{query}", query);
-  replace("{rest}", rest);
-  return path;
-}
+  }
 
-Part settle(const BackendReply& reply) {
-  Part part;
-  part.status = reply.status;
-  if (reply.outcome == BackendOutcome::upstream_error) {
-    part.state = PartState::failed;
-    part.reason = "upstream_error";
-    part.status = status_for(reply.error);
-    return part;
+  std::vector<Part>& parts() noexcept { return parts_; }
+
+ private:
+  bool needed(std::size_t i) const {
+    return config_.policy == config::AggregatePolicy::all || config_.backends[i].required;
   }
-  if (reply.outcome == BackendOutcome::too_large) {
-    part.state = PartState::failed;
-    part.reason = "too_large";
-    return part;
+
+  core::Clock::time_point deadline_of(const config::AggregateBackend& backend) const {
+    // A shielded call may outlive the request's cancellation by its shield.
+    auto deadline = backend.shield ? deadline_ + *backend.shield : deadline_;
+    if (backend.timeout) deadline = std::min(deadline, core::Clock::now() + *backend.timeout);
+    return deadline;
   }
-  if (reply.status < 200 || reply.status > 299) {
-    part.state = PartState::failed;
-    part.reason = "status";
-    return part;
+
+  awaitable<void> call(std::size_t i, core::Nursery& fan_out) {
+    const auto& backend = config_.backends[i];
+    auto filled = fill_backend_target(backend.path, incoming_, backend.after ? &parts_[*backend.after].value : nullptr);
+    if (!filled.missing.empty()) {
+      parts_[i] = Part{PartState::failed, {}, 502, "missing_field"};
+    } else {
+      BackendRequest request{backend.method, std::move(filled.target), client_ip_, deadline_of(backend),
+                             config_.max_backend_body_bytes, incoming_.headers, &config_.forward_headers};
+      try {
+        if (backend.shield) {
+          co_await core::open_nursery(
+              [&](core::Nursery&) -> awaitable<void> { co_await ask(i, request); },
+              {.name = "shield", .shield = core::Shield::grace(*backend.shield), .parent = &fan_out});
+        } else {
+          co_await ask(i, request);
+        }
+      } catch (...) {
+        parts_[i].state = PartState::cancelled;  // the request or a sibling ended this call
+        parts_[i].reason = "cancelled";
+        throw;
+      }
+    }
+    conclude(i, fan_out);
   }
-  boost::system::error_code ec;
-  part.value = json::parse(reply.body, ec);
-  part.state = ec ? PartState::failed : PartState::done;
-  if (ec) part.reason = "not_json";
-  return part;
-}
+
+  awaitable<void> ask(std::size_t i, const BackendRequest& request) {
+    auto reply = co_await core::move_on_at(request.deadline, call_backend(*clusters_[i], request));
+    parts_[i] = reply ? settle(*reply) : Part{PartState::failed, {}, 504, "deadline"};
+  }
+
+  // After backend i ended: start what follows it, or fail what cannot run now.
+  void conclude(std::size_t i, core::Nursery& fan_out) {
+    if (parts_[i].state == PartState::done) {
+      for (std::size_t j = i + 1; j < config_.backends.size(); ++j) {
+        if (config_.backends[j].after == i) fan_out.start_soon(label_of(config_.backends[j]), call(j, fan_out));
+      }
+      if (config_.policy == config::AggregatePolicy::quorum && ++answered_ == config_.quorum) {
+        fan_out.cancel_scope().cancel();  // enough answers: the rest are not needed
+      }
+      return;
+    }
+    const bool followers_needed = fail_followers(i);
+    if (needed(i) || followers_needed) {
+      throw RequiredBackendFailed(label_of(config_.backends[i]) + ": " + parts_[i].reason);
+    }
+  }
+
+  // Marks every backend that waits (directly or not) for backend i as failed;
+  // whether one of them was needed.
+  bool fail_followers(std::size_t i) {
+    bool any_needed = false;
+    for (std::size_t j = i + 1; j < config_.backends.size(); ++j) {
+      if (config_.backends[j].after != i) continue;
+      parts_[j] = Part{PartState::failed, {}, 502, "dependency_failed"};
+      any_needed = needed(j) || fail_followers(j) || any_needed;
+    }
+    return any_needed;
+  }
+
+  const config::AggregateConfig& config_;
+  const std::vector<Cluster*>& clusters_;
+  const IncomingValues& incoming_;
+  std::string_view client_ip_;
+  core::Clock::time_point deadline_;
+  std::vector<Part> parts_;
+  std::size_t answered_ = 0;
+};
 
 }  // namespace
 
 awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters, const config::RouteConfig& route,
                           core::Nursery& request, Exchange& exchange) {
   const auto& config = *route.aggregate;
-  std::vector<Part> parts(config.backends.size());
-  std::size_t answered = 0;
-  const auto target = std::string(client.parser.get().target());
+  const auto& message = client.parser.get();
+  const std::string_view target = message.target();
   const auto q = target.find('?');
-  const std::string_view query = q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1);
-  std::string_view path = std::string_view(target).substr(0, q);
-  const std::string_view rest =
-      route.match.path_prefix && path.size() > route.match.path_prefix->size() ? path.substr(route.match.path_prefix->size()) : "";
+  const std::string_view path = target.substr(0, q);
+  IncomingValues incoming{.path = path,
+                          .query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+                          .route_pattern = route.match.path ? std::string_view(*route.match.path) : std::string_view(),
+                          .rest = route.match.path_prefix && path.size() > route.match.path_prefix->size()
+                                      ? path.substr(route.match.path_prefix->size())
+                                      : std::string_view(),
+                          .headers = &message.base()};
   exchange.upstream = "aggregate";
-
-  auto call = [&](std::size_t i, core::Nursery& fan_out) -> awaitable<void> {
-    const auto& backend = config.backends[i];
-    BackendRequest call_request{backend.method, expand(backend.path, query, rest), client.ip, exchange.deadline,
-                                config.max_backend_body_bytes};
-    if (backend.timeout) call_request.deadline = std::min(call_request.deadline, core::Clock::now() + *backend.timeout);
-    try {
-      auto reply = co_await core::move_on_at(call_request.deadline,
-                                             call_backend(*clusters[i], call_request));
-      parts[i] = reply ? settle(*reply) : Part{PartState::failed, {}, 504, "deadline"};
-    } catch (...) {
-      parts[i].state = PartState::cancelled;  // the request or a sibling ended this call
-      parts[i].reason = "cancelled";
-      throw;
-    }
-    if (parts[i].state == PartState::done) {
-      if (config.policy == config::AggregatePolicy::quorum && ++answered == config.quorum) {
-        fan_out.cancel_scope().cancel();  // enough answers: the rest are not needed
-      }
-      co_return;
-    }
-    if (config.policy == config::AggregatePolicy::all || backend.required) {
-      throw RequiredBackendFailed(label_of(backend) + ": " + parts[i].reason);
-    }
-  };
+  FanOut fan_out_calls(config, clusters, incoming, client.ip, exchange.deadline);
 
   core::ScopeResult result;
   try {
     result = co_await core::open_nursery(
         [&](core::Nursery& fan_out) -> awaitable<void> {
-          for (std::size_t i = 0; i < config.backends.size(); ++i) {
-            fan_out.start_soon(label_of(config.backends[i]), call(i, fan_out));
-          }
+          fan_out_calls.start(fan_out);
           co_return;
         },
         {.name = "fan-out", .deadline = exchange.deadline, .parent = &request});
@@ -130,6 +157,7 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
   if (exchange.upstream_error != UpstreamError::none) co_return;  // 502, written by the session
 
   // Mark what the deadline cut off; decide whether there is an answer.
+  auto& parts = fan_out_calls.parts();
   bool complete = true, required_missing = false;
   std::size_t done = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -141,8 +169,7 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
       parts[i].reason = result.reason == core::CancelReason::deadline ? "deadline" : "cancelled";
       parts[i].status = 504;
     }
-    const bool needed = config.policy == config::AggregatePolicy::all || config.backends[i].required;
-    required_missing = required_missing || needed;
+    required_missing = required_missing || config.policy == config::AggregatePolicy::all || config.backends[i].required;
     complete = false;
   }
   if (config.policy == config::AggregatePolicy::quorum) {
@@ -155,24 +182,11 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
     co_return;
   }
 
-  json::object merged, errors;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto& backend = config.backends[i];
-    if (parts[i].state != PartState::done) {
-      errors[label_of(backend)] = json::object{{"status", parts[i].status}, {"reason", parts[i].reason}};
-    } else if (backend.key.empty() && parts[i].value.is_object()) {
-      for (auto& [k, v] : parts[i].value.as_object()) merged[k] = v;
-    } else {
-      merged[backend.key.empty() ? backend.upstream : backend.key] = parts[i].value;
-    }
-  }
-  if (config.errors_in_body && !errors.empty()) merged["canopy_errors"] = std::move(errors);
-
   SimpleResponse response{http::status::ok, client.version};
   response.set(http::field::server, "canopy");
   response.set(http::field::content_type, "application/json");
   response.set("X-Canopy-Completed", complete ? "true" : "false");
-  response.body() = json::serialize(merged);
+  response.body() = json::serialize(merge_parts(config, parts));
   response.keep_alive(client.keep_alive && client.parser.is_done());
   response.prepare_payload();
   exchange.status = 200;

@@ -28,10 +28,15 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
 
     http::request<http::empty_body> out{http::string_to_verb(request.method), request.target, 11};
     out.method_string(request.method);
+    if (request.forward_from) {
+      for (const auto& name : *request.forward_headers) {
+        for (auto [it, end] = request.forward_from->equal_range(name); it != end; ++it) out.insert(it->name_string(), it->value());
+      }
+    }
     out.set(http::field::host, endpoint.name());
     out.set("X-Forwarded-For", request.client_ip);
     out.set("X-Forwarded-Proto", "http");
-    set_deadline_header(out, request.deadline);
+    set_deadline_headers(out, request.deadline, cluster.deadline_headers());
     out.keep_alive(true);
     const bool may_retry = lease.reused() && attempt == 0;  // nothing of the client's is consumed
     auto [write_ec, written] = co_await http::async_write(lease.stream(), out, as_values);

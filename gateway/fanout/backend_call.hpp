@@ -4,7 +4,10 @@
 // max_body_bytes. Cancel-safe: cancelling the calling task closes its connection.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/fields.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "gateway/upstream/cluster.hpp"
@@ -12,11 +15,14 @@
 namespace canopy::gateway {
 
 struct BackendRequest {
-  std::string method;
+  std::string_view method;
   std::string target;
-  std::string client_ip;
-  core::Clock::time_point deadline;  // sent upstream as X-Canopy-Deadline-Ms
+  std::string_view client_ip;
+  core::Clock::time_point deadline;  // sent upstream as the time left (Cluster::deadline_headers)
   std::size_t max_body_bytes;
+  // Headers of the incoming request copied to the call (lower-case names).
+  const boost::beast::http::fields* forward_from = nullptr;
+  const std::vector<std::string>* forward_headers = nullptr;
 };
 
 enum class BackendOutcome {

@@ -6,20 +6,56 @@
 
 namespace canopy::gateway {
 
-void set_deadline_header(boost::beast::http::fields& fields, core::Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - core::Clock::now()).count();
-  fields.set(deadline_header, std::to_string(std::max<long long>(1, left)));
+namespace {
+
+std::string grpc_timeout_value(std::chrono::milliseconds left) {
+  // At most 8 digits: milliseconds up to ~27 hours, seconds beyond.
+  if (left.count() < 100'000'000) return std::to_string(left.count()) + "m";
+  return std::to_string(std::min<long long>(99'999'999, left.count() / 1000)) + "S";
+}
+
+}  // namespace
+
+void set_deadline_headers(boost::beast::http::fields& fields, core::Clock::time_point deadline,
+                          const std::vector<config::DeadlineHeader>& headers) {
+  const auto left = std::max(std::chrono::milliseconds(1),
+                             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - core::Clock::now()));
+  for (const auto header : headers) {
+    if (header == config::DeadlineHeader::canopy) fields.set(deadline_header, std::to_string(left.count()));
+    else fields.set(grpc_timeout_header, grpc_timeout_value(left));
+  }
+}
+
+std::optional<core::Clock::duration> parse_grpc_timeout(std::string_view value) noexcept {
+  if (value.size() < 2 || value.size() > 9) return std::nullopt;
+  long long n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size() - 1, n);
+  if (ec != std::errc() || end != value.data() + value.size() - 1 || n < 0) return std::nullopt;
+  switch (value.back()) {
+    case 'H': return std::chrono::hours(n);
+    case 'M': return std::chrono::minutes(n);
+    case 'S': return std::chrono::seconds(n);
+    case 'm': return std::chrono::milliseconds(n);
+    case 'u': return std::chrono::microseconds(n);
+    case 'n': return std::chrono::nanoseconds(n);
+    default: return std::nullopt;
+  }
 }
 
 std::optional<core::Clock::time_point> requested_deadline(const boost::beast::http::fields& fields,
                                                           core::Clock::time_point now) {
-  const auto it = fields.find(deadline_header);
-  if (it == fields.end()) return std::nullopt;
-  const std::string_view value = it->value();
-  long long ms = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
-  if (ec != std::errc() || end != value.data() + value.size() || ms < 0) return std::nullopt;
-  return now + std::chrono::milliseconds(ms);
+  std::optional<core::Clock::time_point> earliest;
+  auto consider = [&](core::Clock::time_point t) { earliest = earliest ? std::min(*earliest, t) : t; };
+  if (const auto it = fields.find(deadline_header); it != fields.end()) {
+    const std::string_view value = it->value();
+    long long ms = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+    if (ec == std::errc() && end == value.data() + value.size() && ms >= 0) consider(now + std::chrono::milliseconds(ms));
+  }
+  if (const auto it = fields.find(grpc_timeout_header); it != fields.end()) {
+    if (auto timeout = parse_grpc_timeout(it->value())) consider(now + *timeout);
+  }
+  return earliest;
 }
 
 }  // namespace canopy::gateway

@@ -1,24 +1,32 @@
 #pragma once
-// Deadline propagation: every upstream call carries the time left in
-// X-Canopy-Deadline-Ms, so that an upstream (or another Canopy) need not work
-// past the moment nobody waits for its answer. A trusted client's header can
-// shorten a route's deadline, never lengthen it.
+// Deadline propagation: every upstream call carries the time left, so that an
+// upstream (or another Canopy) need not work past the moment nobody waits for
+// its answer. Per upstream, as X-Canopy-Deadline-Ms (milliseconds) and/or gRPC's
+// grpc-timeout ("250m", "3S"). A trusted client's header can shorten a route's
+// deadline, never lengthen it.
 
 #include <boost/beast/http/fields.hpp>
 #include <optional>
 #include <string_view>
+#include <vector>
 
+#include "config/config.hpp"
 #include "core/clock.hpp"
 
 namespace canopy::gateway {
 
 inline constexpr std::string_view deadline_header = "X-Canopy-Deadline-Ms";
+inline constexpr std::string_view grpc_timeout_header = "grpc-timeout";
 
-// Sets the header to the milliseconds left until `deadline` (at least 1).
-void set_deadline_header(boost::beast::http::fields& fields, core::Clock::time_point deadline);
+// Sets each header the upstream takes to the time left until `deadline` (at least 1 ms).
+void set_deadline_headers(boost::beast::http::fields& fields, core::Clock::time_point deadline,
+                          const std::vector<config::DeadlineHeader>& headers);
 
-// The deadline a request's header asks for, if it carries a valid one.
+// The earliest deadline the request's headers ask for, if they carry a valid one.
 std::optional<core::Clock::time_point> requested_deadline(const boost::beast::http::fields& fields,
                                                           core::Clock::time_point now);
+
+// grpc-timeout's value ("<up to 8 digits><H|M|S|m|u|n>") as a duration.
+std::optional<core::Clock::duration> parse_grpc_timeout(std::string_view value) noexcept;
 
 }  // namespace canopy::gateway

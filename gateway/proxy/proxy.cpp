@@ -22,7 +22,8 @@ namespace {
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
 void prepare_upstream_request(http::request<http::buffer_body>& request, const Downstream& client,
-                              const config::RouteConfig& route, core::Clock::time_point deadline) {
+                              const config::RouteConfig& route, core::Clock::time_point deadline,
+                              const Cluster& cluster) {
   const std::string original_host(request[http::field::host]);
   strip_hop_by_hop(request);
   request.erase(http::field::expect);  // answered by the gateway itself
@@ -31,7 +32,7 @@ void prepare_upstream_request(http::request<http::buffer_body>& request, const D
   request.target(upstream_target(request.target(), route));
   request.version(11);
   request.keep_alive(true);
-  set_deadline_header(request, deadline);
+  set_deadline_headers(request, deadline, cluster.deadline_headers());
 }
 
 void prepare_downstream_response(http::response<http::buffer_body>& response, const Downstream& client,
@@ -53,7 +54,7 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
                       config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
   auto& message = client.parser.get();
   const bool head = message.method() == http::verb::head;
-  prepare_upstream_request(message, client, route, exchange.deadline);
+  prepare_upstream_request(message, client, route, exchange.deadline, cluster);
   exchange.upstream = cluster.name();
 
   for (int attempt = 0; attempt < 2; ++attempt) {

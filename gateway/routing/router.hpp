@@ -1,8 +1,9 @@
 #pragma once
 // Picks the route for a request: host, then the most specific path match, then
-// the method. Exact paths beat prefixes, longer prefixes beat shorter ones,
-// routes with a host beat routes without; among equals, file order wins. A path
-// that matches but not for this method gives 405 with the methods that would.
+// the method. Exact paths beat paths with "{name}" segments (which match any one
+// non-empty segment), which beat prefixes; longer beats shorter; routes with a
+// host beat routes without; among equals, file order wins. A path that matches
+// but not for this method gives 405 with the methods that would.
 
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ class Router {
   };
   std::vector<Entry> entries_;  // most specific first
 };
+
+// The segment of `path` that "{name}" in the route pattern matched; empty if none.
+std::string_view path_param(std::string_view pattern, std::string_view path, std::string_view name) noexcept;
 
 // Whether `path` is `prefix` or lies below it ("/api" covers "/api" and "/api/x", not "/apix").
 bool path_has_prefix(std::string_view path, std::string_view prefix) noexcept;

@@ -1,6 +1,7 @@
 #include "gateway/upstream/cluster.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 namespace canopy::gateway {
@@ -9,7 +10,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 Cluster::Cluster(asio::any_io_executor executor, const config::UpstreamConfig& upstream)
-    : name_(upstream.name), balance_(upstream.balance) {
+    : name_(upstream.name), balance_(upstream.balance), deadline_headers_(upstream.deadline_headers) {
   tcp::resolver resolver(executor);
   for (const auto& address : upstream.endpoints) {
     boost::system::error_code ec;
@@ -45,6 +46,17 @@ EndpointPool& Cluster::pick() {
     }
   }
   return *pools_.front();
+}
+
+EndpointPool* Cluster::pick_other_than(std::span<EndpointPool* const> taken) {
+  auto is_taken = [&](const EndpointPool* pool) { return std::find(taken.begin(), taken.end(), pool) != taken.end(); };
+  EndpointPool* best = nullptr;
+  const std::size_t start = next_++ % pools_.size();
+  for (std::size_t k = 0; k < pools_.size(); ++k) {
+    EndpointPool* pool = pools_[(start + k) % pools_.size()].get();
+    if (!is_taken(pool) && (!best || pool->in_flight() < best->in_flight())) best = pool;
+  }
+  return best;
 }
 
 }  // namespace canopy::gateway

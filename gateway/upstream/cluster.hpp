@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ class Cluster {
   Cluster(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream);
 
   EndpointPool& pick();
+  // For another attempt of the same request: the least loaded endpoint not in
+  // `taken` (ties rotate); nullptr when every endpoint is taken.
+  EndpointPool* pick_other_than(std::span<EndpointPool* const> taken);
+  // The headers that tell this upstream the time left for a call.
+  const std::vector<config::DeadlineHeader>& deadline_headers() const noexcept { return deadline_headers_; }
   const std::string& name() const noexcept { return name_; }
   std::size_t size() const noexcept { return pools_.size(); }
   EndpointPool& endpoint(std::size_t i) { return *pools_[i]; }
@@ -28,6 +34,7 @@ class Cluster {
  private:
   std::string name_;
   config::Balance balance_;
+  std::vector<config::DeadlineHeader> deadline_headers_;
   std::vector<std::unique_ptr<EndpointPool>> pools_;
   std::size_t next_ = 0;
   std::minstd_rand random_{std::random_device{}()};
