@@ -17,7 +17,7 @@ AttemptsConfig read_attempts(TableReader& route, std::string_view key) {
     return attempts;
   }
   if (auto v = r.duration("delay")) attempts.delay = *v;
-  if (auto v = r.integer("budget_percent", 0, 100)) attempts.budget_percent = static_cast<double>(*v);
+  if (auto v = r.integer("budget_percent", 0, 100)) attempts.budget_percent = static_cast<unsigned>(*v);
   r.finish(hedge_keys);
   return attempts;
 }

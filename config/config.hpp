@@ -169,7 +169,7 @@ struct AttemptsConfig {
   Duration delay = 50ms;         // hedge only
   // hedge only: extra attempts may add at most this share of the route's requests
   // (a token bucket: each request earns percent/100 of a token, an extra attempt costs one).
-  double budget_percent = 10.0;
+  unsigned budget_percent = 10;
 };
 
 struct RouteConfig {

@@ -22,7 +22,7 @@ namespace {
 constexpr const char* usage =
     "usage: canopy-upstream --listen HOST:PORT[=NAME] [--listen ...]\n"
     "A demo HTTP upstream for Canopy's quick start, tests and benchmarks.\n"
-    "Query parameters on any path: status=N delay=MS bytes=N chunked=1 reset_after=N; GET /_stats for counters.\n";
+    "Query parameters on any path: status=N delay=MS bytes=N chunked=1 reset_after=N reset=1 only=A,B; GET /_stats for counters.\n";
 
 struct Listen {
   std::string host, port, name;

@@ -35,6 +35,16 @@ std::int64_t monotonic_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+// Whether a comma-separated list names this listener.
+bool names_listener(std::string_view list, std::string_view name) {
+  for (std::size_t at = 0;;) {
+    const auto comma = list.find(',', at);
+    if (list.substr(at, comma - at) == name) return true;
+    if (comma == std::string_view::npos) return false;
+    at = comma + 1;
+  }
+}
+
 std::map<std::string, std::string, std::less<>> query_of(std::string_view target) {
   std::map<std::string, std::string, std::less<>> out;
   const auto q = target.find('?');
@@ -121,8 +131,9 @@ awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
     }
     if (read_ec) co_return;
     auto request = parser.release();
-    ++stats_.requests;
-    const auto query = query_of(request.target());
+    if (request.target() != "/_stats") ++stats_.requests;
+    auto query = query_of(request.target());
+    if (auto only = query.find("only"); only != query.end() && !names_listener(only->second, name_)) query.clear();
 
     if (auto delay = number(query, "delay", 0)) {
       asio::steady_timer timer(stream.get_executor(), std::chrono::milliseconds(delay));
@@ -145,6 +156,7 @@ awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
           {"connections_opened", stats_.connections_opened},
           {"connections_closed", stats_.connections_closed},
           {"requests_abandoned", stats_.requests_abandoned},
+          {"responses_sent", stats_.responses_sent},
           {"last_peer_close_ns", stats_.last_peer_close_ns},
       });
     } else if (query.contains("bytes")) {
@@ -204,6 +216,7 @@ awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
       peer_left();
       co_return;
     }
+    if (request.target() != "/_stats") ++stats_.responses_sent;
     if (!request.keep_alive()) {
       stream.socket().shutdown(tcp::socket::shutdown_send);
       co_return;

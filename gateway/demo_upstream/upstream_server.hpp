@@ -10,6 +10,8 @@
 //   chunked=1       send the body chunked
 //   reset_after=N   send the header and N body bytes, pause 100 ms, then reset the connection
 //   reset=1         reset the connection without answering
+//   only=A,B        apply the parameters above only on the listeners named A or B
+//                   (the others answer the plain echo): some slow endpoints of several
 // GET /_stats answers counters, including when a connection was last closed by
 // the client (CLOCK_MONOTONIC nanoseconds, comparable across processes), so that
 // tests can measure how fast Canopy closes an upstream connection.
@@ -22,10 +24,11 @@
 namespace canopy::demo {
 
 struct UpstreamStats {
-  std::uint64_t requests = 0;
+  std::uint64_t requests = 0;            // not counting /_stats
   std::uint64_t connections_opened = 0;
   std::uint64_t connections_closed = 0;  // closed by the peer (EOF or reset)
   std::uint64_t requests_abandoned = 0;  // the client left before the answer was sent
+  std::uint64_t responses_sent = 0;      // written completely (not counting /_stats)
   std::int64_t last_peer_close_ns = 0;   // CLOCK_MONOTONIC
 };
 

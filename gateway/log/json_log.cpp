@@ -48,6 +48,7 @@ void log_access(const Exchange& e) {
   if (!e.route.empty()) line["route"] = e.route;
   if (!e.upstream.empty()) line["upstream"] = e.upstream;
   if (!e.endpoint.empty()) line["endpoint"] = e.endpoint;
+  if (e.attempts > 1) line["attempts"] = e.attempts;
   if (e.upstream_error != UpstreamError::none) line["upstream_error"] = to_string(e.upstream_error);
   if (e.cancel_reason) line["cancel_reason"] = core::to_string(*e.cancel_reason);
   write_line(stdout, line);

@@ -21,20 +21,6 @@ namespace {
 
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
-void prepare_upstream_request(http::request<http::buffer_body>& request, const Downstream& client,
-                              const config::RouteConfig& route, core::Clock::time_point deadline,
-                              const Cluster& cluster) {
-  const std::string original_host(request[http::field::host]);
-  strip_hop_by_hop(request);
-  request.erase(http::field::expect);  // answered by the gateway itself
-  add_forwarded(request, client.ip, original_host);
-  apply_edits(request, route.request_headers);
-  request.target(upstream_target(request.target(), route));
-  request.version(11);
-  request.keep_alive(true);
-  set_deadline_headers(request, deadline, cluster.deadline_headers());
-}
-
 void prepare_downstream_response(http::response<http::buffer_body>& response, const Downstream& client,
                                  const config::RouteConfig& route, bool keep_alive) {
   strip_hop_by_hop(response);
@@ -49,6 +35,46 @@ void prepare_downstream_response(http::response<http::buffer_body>& response, co
 }
 
 }  // namespace
+
+void prepare_upstream_request(http::request<http::buffer_body>& request, const Downstream& client,
+                              const config::RouteConfig& route, core::Clock::time_point deadline,
+                              const Cluster& cluster) {
+  const std::string original_host(request[http::field::host]);
+  strip_hop_by_hop(request);
+  request.erase(http::field::expect);  // answered by the gateway itself
+  add_forwarded(request, client.ip, original_host);
+  apply_edits(request, route.request_headers);
+  request.target(upstream_target(request.target(), route));
+  request.version(11);
+  request.keep_alive(true);
+  set_deadline_headers(request, deadline, cluster.deadline_headers());
+}
+
+awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route, UpstreamAnswer& answer,
+                                 Exchange& exchange) {
+  auto& response = answer.parser.get();
+  exchange.status = response.result_int();
+  const bool upstream_keeps_alive = response.keep_alive();
+  prepare_downstream_response(response, client, route, client.keep_alive);
+  if (!response.keep_alive()) exchange.close_connection = true;
+  http::response_serializer<http::buffer_body> response_out(response);
+  const auto received = co_await relay(answer.lease.stream(), answer.buffer, answer.parser, client.stream, response_out);
+  exchange.response_started = received.header_written;
+  exchange.bytes_out += received.body_bytes;
+  if (received.outcome == RelayOutcome::cancelled) co_return;
+  if (received.outcome == RelayOutcome::write_failed) {
+    exchange.client_gone = true;
+    co_return;
+  }
+  if (received.outcome == RelayOutcome::read_failed || received.outcome == RelayOutcome::bad_framing) {
+    // Never present a truncated body as complete: the session closes the client connection.
+    exchange.upstream_error = UpstreamError::reset;
+    exchange.close_connection = true;
+    co_return;
+  }
+  exchange.response_complete = true;
+  if (upstream_keeps_alive) answer.lease.release_for_reuse();
+}
 
 awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
                       config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
@@ -65,7 +91,8 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
       exchange.upstream_error = checkout.error;
       co_return;
     }
-    Lease& lease = checkout.lease;
+    UpstreamAnswer answer{std::move(checkout.lease)};
+    Lease& lease = answer.lease;
 
     // The request: header, then the body straight from the client.
     http::request_serializer<http::buffer_body> request_out(message);
@@ -95,41 +122,17 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
     }
 
     // The response header.
-    beast::flat_buffer upstream_buffer;
-    http::response_parser<http::buffer_body> response_in;
-    response_in.body_limit(boost::none);
-    response_in.skip(head);
-    auto [read_ec, read_n] = co_await http::async_read_header(lease.stream(), upstream_buffer, response_in, as_values);
+    answer.parser.body_limit(boost::none);
+    answer.parser.skip(head);
+    auto [read_ec, read_n] = co_await http::async_read_header(lease.stream(), answer.buffer, answer.parser, as_values);
     if (read_ec == asio::error::operation_aborted) co_return;
     if (read_ec) {
-      if (may_retry && upstream_buffer.size() == 0 && read_error(read_ec) == UpstreamError::reset) continue;
+      if (may_retry && answer.buffer.size() == 0 && read_error(read_ec) == UpstreamError::reset) continue;
       exchange.upstream_error = read_error(read_ec);
       co_return;
     }
 
-    // The response: header, then the body straight to the client.
-    auto& response = response_in.get();
-    exchange.status = response.result_int();
-    const bool upstream_keeps_alive = response.keep_alive();
-    prepare_downstream_response(response, client, route, client.keep_alive);
-    if (!response.keep_alive()) exchange.close_connection = true;
-    http::response_serializer<http::buffer_body> response_out(response);
-    const auto received = co_await relay(lease.stream(), upstream_buffer, response_in, client.stream, response_out);
-    exchange.response_started = received.header_written;
-    exchange.bytes_out += received.body_bytes;
-    if (received.outcome == RelayOutcome::cancelled) co_return;
-    if (received.outcome == RelayOutcome::write_failed) {
-      exchange.client_gone = true;
-      co_return;
-    }
-    if (received.outcome == RelayOutcome::read_failed || received.outcome == RelayOutcome::bad_framing) {
-      // Never present a truncated body as complete: the session closes the client connection.
-      exchange.upstream_error = UpstreamError::reset;
-      exchange.close_connection = true;
-      co_return;
-    }
-    exchange.response_complete = true;
-    if (upstream_keeps_alive) lease.release_for_reuse();
+    co_await forward_response(client, route, answer, exchange);
     co_return;
   }
 }

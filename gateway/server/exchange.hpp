@@ -21,6 +21,7 @@ struct Exchange {
   std::string client;
   std::string upstream;
   std::string endpoint;
+  unsigned attempts = 1;  // upstream sends of this request (race and hedge routes send several)
   unsigned status = 0;  // sent (or, with client_gone, the 499 that is logged)
   std::uint64_t bytes_in = 0;   // request body bytes read from the client
   std::uint64_t bytes_out = 0;  // response body bytes written to the client

@@ -11,6 +11,7 @@ Gateway::Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const co
   }
   for (const auto& route : config_->routes) {
     route_clusters_.push_back(route.upstream ? clusters_.at(*route.upstream).get() : nullptr);
+    hedge_budgets_.emplace_back(route.attempts ? route.attempts->budget_percent : 0u);
     auto& backends = backend_clusters_.emplace_back();
     if (route.aggregate) {
       for (const auto& backend : route.aggregate->backends) backends.push_back(clusters_.at(backend.upstream).get());

@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "core/capacity_limiter.hpp"
+#include "gateway/proxy/hedge_budget.hpp"
 #include "gateway/routing/router.hpp"
 #include "gateway/upstream/cluster.hpp"
 
@@ -28,6 +29,9 @@ class Gateway {
   // The clusters of an aggregate route's backends, in backend order.
   const std::vector<Cluster*>& backend_clusters(std::size_t route_index) const { return backend_clusters_[route_index]; }
 
+  // The extra-attempt budget of a hedge route.
+  HedgeBudget& hedge_budget(std::size_t route_index) { return hedge_budgets_[route_index]; }
+
   // One permit per open downstream connection (server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
 
@@ -45,6 +49,7 @@ class Gateway {
   std::map<std::string, std::unique_ptr<Cluster>> clusters_;
   std::vector<Cluster*> route_clusters_;
   std::vector<std::vector<Cluster*>> backend_clusters_;
+  std::vector<HedgeBudget> hedge_budgets_;
   core::CapacityLimiter connection_slots_;
   bool draining_ = false;
   std::size_t in_flight_ = 0;

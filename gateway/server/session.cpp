@@ -2,8 +2,11 @@
 //
 //   read header → check limits → route → (100 Continue) → answer:
 //     static route: the configured response
+//     too little time left (min_budget): 504 at once
 //     proxy route:  a request nursery under a cancel scope whose deadline is the
-//                   route timeout: proxy (+ watch_disconnect once the body is in)
+//                   route timeout: proxy (+ watch_disconnect once the body is in);
+//                   race / hedge routes: several attempts, the first good one wins
+//     aggregate:    the same nursery, with the fan-out's own nursery inside
 //   → answer what went wrong, if anything (502 / 503 / 504; 499 is only logged)
 //   → access-log line → keep alive, or close
 //
@@ -25,6 +28,7 @@
 #include "core/nursery.hpp"
 #include "gateway/fanout/aggregate.hpp"
 #include "gateway/http/request_head.hpp"
+#include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 #include "gateway/log/json_log.hpp"
@@ -94,6 +98,9 @@ awaitable<void> handle_in_request_scope(Gateway& gateway, Downstream& client, st
         if (route.aggregate) {
           request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
           co_await aggregate(client, gateway.backend_clusters(route_index), route, request, exchange);
+        } else if (route.attempts && may_send_twice(exchange.method, !client.parser.is_done())) {
+          co_await proxy_attempts(client, *gateway.cluster_for(route_index), route, gateway.hedge_budget(route_index),
+                                  half_close, request, exchange);
         } else {
           co_await proxy(client, *gateway.cluster_for(route_index), route, half_close, request, exchange);
         }
@@ -163,6 +170,16 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
     if (auto asked = requested_deadline(request, exchange.started)) exchange.deadline = std::min(exchange.deadline, *asked);
   }
   request.erase(deadline_header);  // upstream calls carry our own
+  if (route.min_budget && exchange.deadline - exchange.started < *route.min_budget) {
+    // Deadline-aware admission: work that cannot finish in time is not started.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(exchange.deadline - exchange.started);
+    const auto needed = std::chrono::duration_cast<std::chrono::milliseconds>(*route.min_budget);
+    exchange.cancel_reason = core::CancelReason::deadline;
+    co_await reply(error_response(504, client.version, true,
+                                  "the request's deadline leaves " + std::to_string(left.count()) + " ms; route " +
+                                      route.name + " needs at least " + std::to_string(needed.count()) + " ms"));
+    co_return;
+  }
   if (route.static_response) {
     co_await reply(static_response(*route.static_response, client.version, true));
     co_return;

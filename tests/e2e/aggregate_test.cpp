@@ -13,25 +13,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-std::string upstreams_for(const std::vector<std::string>& names) {
-  std::string toml;
-  for (const auto& n : names) toml += "[upstreams." + n + "]\nendpoints = [\"127.0.0.1:{port:" + n + "}\"]\n";
-  return toml;
-}
-
-// Waits until `name` reports `n` abandoned requests; returns when its last peer close happened.
-std::int64_t wait_abandoned(const DemoUpstreams& upstreams, const std::string& name, std::int64_t n) {
-  for (int i = 0; i < 2000; ++i) {
-    auto stats = upstreams.stats(name);
-    if (stats.at("requests_abandoned").as_int64() >= n) return stats.at("last_peer_close_ns").as_int64();
-    std::this_thread::sleep_for(1ms);
-  }
-  return 0;
-}
-
 TEST(Aggregate, ThreeBackendsMergeIntoOneExactJsonAnswer) {
   DemoUpstreams upstreams{{"users", "orders", "stock"}};
-  Canopy canopy{upstreams_for({"users", "orders", "stock"}) + R"(
+  Canopy canopy{upstream_sections({"users", "orders", "stock"}) + R"(
 [[routes]]
 match = { path_prefix = "/dashboard" }
 aggregate = { backends = [
@@ -54,7 +38,7 @@ aggregate = { backends = [
 
 TEST(Aggregate, PartialAnswersAtTheDeadlineWithoutTheSlowOptionalBackendAndClosesIt) {
   DemoUpstreams upstreams{{"users", "slow"}};
-  Canopy canopy{upstreams_for({"users", "slow"}) + R"(
+  Canopy canopy{upstream_sections({"users", "slow"}) + R"(
 [[routes]]
 timeout = "300ms"
 aggregate = { policy = "partial", errors_in_body = true, backends = [
@@ -76,7 +60,7 @@ aggregate = { policy = "partial", errors_in_body = true, backends = [
 
 TEST(Aggregate, AllWithOneFailingBackendGives502AndClosesTheOthersAtOnce) {
   DemoUpstreams upstreams{{"broken", "b", "c"}};
-  Canopy canopy{upstreams_for({"broken", "b", "c"}) + R"(
+  Canopy canopy{upstream_sections({"broken", "b", "c"}) + R"(
 [[routes]]
 timeout = "10s"
 aggregate = { policy = "all", backends = [
@@ -102,12 +86,12 @@ TEST(Aggregate, AClientThatLeavesAFiveBackendFanOutClosesAllFiveUpstreamConnecti
   DemoUpstreams upstreams{names};
   std::string backends;
   for (const auto& n : names) backends += "{ upstream = \"" + n + "\", path = \"/?delay=20000\", key = \"" + n + "\" },";
-  Canopy canopy{upstreams_for(names) + "[[routes]]\ntimeout = \"30s\"\naggregate = { backends = [" + backends + "] }\n",
+  Canopy canopy{upstream_sections(names) + "[[routes]]\ntimeout = \"30s\"\naggregate = { backends = [" + backends + "] }\n",
                 &upstreams};
   Connection client(canopy.port());
   client.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   for (const auto& n : names) {
-    for (int i = 0; i < 1000 && upstreams.stats(n).at("requests").as_int64() < 2; ++i) std::this_thread::sleep_for(1ms);
+    for (int i = 0; i < 1000 && upstreams.stats(n).at("requests").as_int64() < 1; ++i) std::this_thread::sleep_for(1ms);
   }
   const auto left = monotonic_ns();
   client.close();
@@ -123,7 +107,7 @@ TEST(Aggregate, AClientThatLeavesAFiveBackendFanOutClosesAllFiveUpstreamConnecti
 
 TEST(Aggregate, QuorumAnswersOnceEnoughBackendsAnsweredAndCancelsTheRest) {
   DemoUpstreams upstreams{{"fast1", "fast2", "slow"}};
-  Canopy canopy{upstreams_for({"fast1", "fast2", "slow"}) + R"(
+  Canopy canopy{upstream_sections({"fast1", "fast2", "slow"}) + R"(
 [[routes]]
 timeout = "10s"
 aggregate = { policy = "quorum", quorum = 2, backends = [
@@ -146,29 +130,11 @@ aggregate = { policy = "quorum", quorum = 2, backends = [
 
 TEST(Aggregate, ABackendThatIsNotJsonFailsTheRequestUnderAll) {
   DemoUpstreams upstreams{{"json", "bytes"}};
-  Canopy canopy{upstreams_for({"json", "bytes"}) + R"(
+  Canopy canopy{upstream_sections({"json", "bytes"}) + R"(
 [[routes]]
 aggregate = { backends = [ { upstream = "json", path = "/", key = "a" }, { upstream = "bytes", path = "/?bytes=100", key = "b" } ] }
 )", &upstreams};
   EXPECT_EQ(get(canopy.port(), "/").result_int(), 502u);
-}
-
-TEST(Aggregate, EveryUpstreamCallCarriesTheTimeLeftAndItShrinksAcrossHops) {
-  DemoUpstreams upstreams{{"echo"}};
-  Canopy inner{"trust_deadline_header = true\n" + upstreams_for({"echo"}) +
-                   "[[routes]]\nupstream = \"echo\"\ntimeout = \"10s\"\n",
-               &upstreams};
-  Canopy outer{"[upstreams.inner]\nendpoints = [\"127.0.0.1:" + std::to_string(inner.port()) +
-                   "\"]\n[[routes]]\nupstream = \"inner\"\ntimeout = \"2s\"\n",
-               nullptr};
-  auto direct = json::parse(get(inner.port(), "/").body()).as_object();
-  const auto direct_ms = std::stoll(std::string(direct.at("headers").at("x-canopy-deadline-ms").as_string()));
-  EXPECT_GT(direct_ms, 9000);
-  EXPECT_LE(direct_ms, 10000);
-  auto chained = json::parse(get(outer.port(), "/").body()).as_object();
-  const auto chained_ms = std::stoll(std::string(chained.at("headers").at("x-canopy-deadline-ms").as_string()));
-  EXPECT_GT(chained_ms, 0);
-  EXPECT_LE(chained_ms, 2000);  // the outer route's 2s, less what the first hop took
 }
 
 }  // namespace

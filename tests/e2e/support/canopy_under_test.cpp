@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include "tests/e2e/support/http_client.hpp"
 
@@ -82,6 +83,25 @@ std::vector<boost::json::object> Canopy::access_log(std::size_t at_least, std::c
     lines.push_back(boost::json::parse(*line).as_object());
   }
   return lines;
+}
+
+std::string upstream_sections(const std::vector<std::string>& names) {
+  std::string toml;
+  for (const auto& n : names) toml += "[upstreams." + n + "]\nendpoints = [\"127.0.0.1:{port:" + n + "}\"]\n";
+  return toml;
+}
+
+bool wait_counter(const DemoUpstreams& upstreams, const std::string& name, const std::string& counter, std::int64_t n) {
+  for (int i = 0; i < 2000; ++i) {
+    if (upstreams.stats(name).at(counter).as_int64() >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
+}
+
+std::int64_t wait_abandoned(const DemoUpstreams& upstreams, const std::string& name, std::int64_t n) {
+  if (!wait_counter(upstreams, name, "requests_abandoned", n)) return 0;
+  return upstreams.stats(name).at("last_peer_close_ns").as_int64();
 }
 
 }  // namespace canopy::test

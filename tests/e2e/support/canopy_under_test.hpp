@@ -43,6 +43,16 @@ class Canopy {
   std::uint16_t port_ = 0;
 };
 
+// "[upstreams.NAME] endpoints = [{port:NAME}]" for each name: one endpoint each.
+std::string upstream_sections(const std::vector<std::string>& names);
+
+// Waits (up to 2 s) until listener `name` reports `n` abandoned requests; returns
+// when its last peer close happened, or 0 if it never did.
+std::int64_t wait_abandoned(const DemoUpstreams& upstreams, const std::string& name, std::int64_t n);
+
+// Waits (up to 2 s) until `counter` of listener `name` reaches `n`; whether it did.
+bool wait_counter(const DemoUpstreams& upstreams, const std::string& name, const std::string& counter, std::int64_t n);
+
 std::string binary(const std::string& name);  // path of a built binary
 std::int64_t monotonic_ns();                  // CLOCK_MONOTONIC, as canopy-upstream reports it
 

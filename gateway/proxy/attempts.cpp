@@ -1,0 +1,185 @@
+#include "gateway/proxy/attempts.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <memory>
+
+#include "core/bounded_channel.hpp"
+#include "core/deadline.hpp"
+#include "gateway/proxy/deadline_header.hpp"
+#include "gateway/server/watch_disconnect.hpp"
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::awaitable;
+
+namespace {
+
+constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+
+class Attempts {
+ public:
+  Attempts(Cluster& cluster, const config::AttemptsConfig& config, HedgeBudget& budget,
+           http::request<http::empty_body> upstream_request, core::Clock::time_point deadline, bool head)
+      : cluster_(cluster), config_(config), budget_(budget), request_(std::move(upstream_request)),
+        deadline_(deadline), head_(head), scopes_(config.max_attempts, nullptr), ended_(config.max_attempts) {}
+
+  // Runs until there is a winner or no attempt is left to try.
+  awaitable<void> launch(core::Nursery& attempts) {
+    if (config_.mode == config::AttemptsMode::race) {
+      while (started_ < config_.max_attempts && start_next(attempts)) {}
+      co_return;
+    }
+    start_next(attempts);
+    while (started_ < config_.max_attempts && !winner_) {
+      auto event = co_await core::move_on_at(last_start_ + config_.delay, ended_.receive());
+      if (event && !*event) co_return;  // closed: there is a winner
+      if (event && running_ > 0) continue;  // one failed, others still run: wait for the delay
+      if (!budget_.try_spend() || !start_next(attempts)) co_return;
+    }
+  }
+
+  std::unique_ptr<UpstreamAnswer>& winner() noexcept { return winner_; }
+  std::unique_ptr<UpstreamAnswer>& fallback() noexcept { return fallback_; }
+  UpstreamError last_error() const noexcept { return last_error_; }
+  std::size_t started() const noexcept { return started_; }
+  const std::string& winner_endpoint() const noexcept { return winner_endpoint_; }
+  const std::string& fallback_endpoint() const noexcept { return fallback_endpoint_; }
+
+ private:
+  bool start_next(core::Nursery& attempts) {
+    EndpointPool* endpoint = cluster_.pick_other_than(taken_);
+    if (!endpoint) return false;
+    taken_.push_back(endpoint);
+    const std::size_t k = started_++;
+    ++running_;
+    last_start_ = core::Clock::now();
+    attempts.start_soon("attempt", attempt(k, *endpoint, attempts));
+    return true;
+  }
+
+  // One attempt, in its own scope so that the winner can cancel it alone.
+  awaitable<void> attempt(std::size_t k, EndpointPool& endpoint, core::Nursery& attempts) {
+    struct Ended {  // tells the launcher, however the attempt ends
+      Attempts& self;
+      std::size_t k;
+      ~Ended() {
+        --self.running_;
+        std::size_t event = k;
+        self.ended_.try_send(event);
+      }
+    };
+    struct Unreachable {  // the scope dies with the nursery: nobody may cancel it after
+      core::CancelScope*& slot;
+      ~Unreachable() { slot = nullptr; }
+    };
+    Ended ended{*this, k};
+    co_await core::open_nursery(
+        [&](core::Nursery& own) -> awaitable<void> {
+          scopes_[k] = &own.cancel_scope();
+          Unreachable unreachable{scopes_[k]};
+          if (winner_) co_return;
+          auto answer = co_await ask(endpoint);
+          if (answer) settle(k, std::move(answer), endpoint);
+        },
+        {.name = "attempt", .parent = &attempts});
+  }
+
+  awaitable<std::unique_ptr<UpstreamAnswer>> ask(EndpointPool& endpoint) {
+    Checkout checkout = co_await endpoint.checkout(/*fresh=*/false);
+    if (checkout.error != UpstreamError::none) {
+      last_error_ = checkout.error;
+      co_return nullptr;
+    }
+    auto answer = std::make_unique<UpstreamAnswer>();
+    answer->lease = std::move(checkout.lease);
+    http::request<http::empty_body> out = request_;
+    set_deadline_headers(out, deadline_, cluster_.deadline_headers());
+    auto [write_ec, written] = co_await http::async_write(answer->lease.stream(), out, as_values);
+    if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
+    if (write_ec) {
+      last_error_ = UpstreamError::send_failed;
+      co_return nullptr;
+    }
+    answer->parser.body_limit(boost::none);
+    answer->parser.skip(head_);
+    auto [read_ec, read] = co_await http::async_read_header(answer->lease.stream(), answer->buffer, answer->parser, as_values);
+    if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
+    if (read_ec) {
+      last_error_ = read_error(read_ec);
+      co_return nullptr;
+    }
+    co_return answer;
+  }
+
+  void settle(std::size_t k, std::unique_ptr<UpstreamAnswer> answer, EndpointPool& endpoint) {
+    if (winner_) return;  // lost the race by a hair: its connection closes here
+    if (answer->parser.get().result_int() >= 500) {
+      if (!fallback_) {
+        fallback_ = std::move(answer);
+        fallback_endpoint_ = endpoint.name();
+      }
+      last_error_ = UpstreamError::invalid_response;
+      return;
+    }
+    winner_ = std::move(answer);
+    winner_endpoint_ = endpoint.name();
+    for (std::size_t other = 0; other < scopes_.size(); ++other) {
+      if (other != k && scopes_[other]) scopes_[other]->cancel(core::CancelReason::hedge_lost);
+    }
+    ended_.close();  // wakes the launcher: nothing more to start
+  }
+
+  Cluster& cluster_;
+  const config::AttemptsConfig& config_;
+  HedgeBudget& budget_;
+  const http::request<http::empty_body> request_;
+  core::Clock::time_point deadline_;
+  bool head_;
+  std::vector<core::CancelScope*> scopes_;  // of the attempts still running
+  std::vector<EndpointPool*> taken_;
+  core::BoundedChannel<std::size_t> ended_;  // attempts that ended without winning
+  std::size_t started_ = 0, running_ = 0;
+  core::Clock::time_point last_start_{};
+  std::unique_ptr<UpstreamAnswer> winner_, fallback_;
+  std::string winner_endpoint_, fallback_endpoint_;
+  UpstreamError last_error_ = UpstreamError::none;
+};
+
+}  // namespace
+
+bool may_send_twice(std::string_view method, bool has_body) noexcept {
+  if (has_body) return false;
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" || method == "DELETE" ||
+         method == "TRACE";
+}
+
+awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
+                               HedgeBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                               Exchange& exchange) {
+  auto& message = client.parser.get();
+  prepare_upstream_request(message, client, route, exchange.deadline, cluster);
+  exchange.upstream = cluster.name();
+  exchange.request_complete = true;
+  budget.on_request();
+  request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
+
+  Attempts attempts(cluster, *route.attempts, budget, http::request<http::empty_body>(message.base()),
+                    exchange.deadline, message.method() == http::verb::head);
+  co_await core::open_nursery([&](core::Nursery& n) -> awaitable<void> { co_await attempts.launch(n); },
+                              {.name = "attempts", .parent = &request});
+  exchange.attempts = static_cast<unsigned>(attempts.started());
+  if (auto& answer = attempts.winner() ? attempts.winner() : attempts.fallback()) {
+    exchange.endpoint = attempts.winner() ? attempts.winner_endpoint() : attempts.fallback_endpoint();
+    co_await forward_response(client, route, *answer, exchange);
+    co_return;
+  }
+  exchange.upstream_error = attempts.last_error();
+}
+
+}  // namespace canopy::gateway
