@@ -4,18 +4,10 @@
 
 #include <string>
 
+#include "tests/unit/config/error_of.hpp"
+
 namespace canopy::config {
 namespace {
-
-// The message of the ConfigError that parsing `text` throws, or "" if it parses.
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "canopy.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 const std::string minimal_route = R"(
 [[routes]]

@@ -39,6 +39,11 @@ match = { path_prefix = "/", host = "admin.example.com" }
 static = {}
 
 [[routes]]
+name = "user-dashboard"
+match = { path = "/api/users/{id}/dashboard" }
+static = {}
+
+[[routes]]
 name = "only-get"
 match = { path = "/report", methods = ["GET"] }
 static = {}
@@ -92,6 +97,23 @@ TEST(RouterWithoutCatchAll, AnUnmatchedPathIs404) {
   Router router(config.routes);
   EXPECT_EQ(router.route("h", "GET", "/b").kind, RouteMatchKind::not_found);
   EXPECT_EQ(router.route("h", "GET", "/a/b").kind, RouteMatchKind::matched);
+}
+
+TEST_F(RouterTest, APathParameterMatchesExactlyOneNonEmptySegment) {
+  EXPECT_EQ(pick("x", "GET", "/api/users/42/dashboard"), "user-dashboard");
+  EXPECT_EQ(pick("x", "GET", "/api/users//dashboard"), "users");  // empty segment: falls to the prefix
+  EXPECT_EQ(pick("x", "GET", "/api/users/4/2/dashboard"), "users");
+  EXPECT_EQ(pick("x", "GET", "/api/users/42/dashboard/x"), "users");
+}
+
+TEST_F(RouterTest, AnExactPathBeatsAParameterisedOne) {
+  EXPECT_EQ(pick("x", "GET", "/api/users/me"), "exact");
+}
+
+TEST(PathParam, ReturnsTheSegmentItsNameMatched) {
+  EXPECT_EQ(path_param("/a/{x}/b/{y}", "/a/1/b/two", "x"), "1");
+  EXPECT_EQ(path_param("/a/{x}/b/{y}", "/a/1/b/two", "y"), "two");
+  EXPECT_EQ(path_param("/a/{x}/b/{y}", "/a/1/b/two", "z"), "");
 }
 
 }  // namespace

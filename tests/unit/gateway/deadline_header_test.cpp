@@ -1,0 +1,76 @@
+#include "gateway/proxy/deadline_header.hpp"
+
+#include <gtest/gtest.h>
+
+#include "gateway/proxy/hedge_budget.hpp"
+
+namespace canopy::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+namespace http = boost::beast::http;
+
+TEST(GrpcTimeout, ParsesEveryUnitAndRejectsWhatTheSpecForbids) {
+  EXPECT_EQ(parse_grpc_timeout("250m"), core::Clock::duration(250ms));
+  EXPECT_EQ(parse_grpc_timeout("3S"), core::Clock::duration(3s));
+  EXPECT_EQ(parse_grpc_timeout("1H"), core::Clock::duration(1h));
+  EXPECT_EQ(parse_grpc_timeout("2M"), core::Clock::duration(2min));
+  EXPECT_EQ(parse_grpc_timeout("10u"), core::Clock::duration(10us));
+  EXPECT_EQ(parse_grpc_timeout("99999999n"), core::Clock::duration(99999999ns));
+  EXPECT_FALSE(parse_grpc_timeout("123456789m")) << "at most 8 digits";
+  EXPECT_FALSE(parse_grpc_timeout("5"));
+  EXPECT_FALSE(parse_grpc_timeout("5x"));
+  EXPECT_FALSE(parse_grpc_timeout("-5m"));
+  EXPECT_FALSE(parse_grpc_timeout("m"));
+}
+
+TEST(DeadlineHeaders, CarryTheTimeLeftInEachFormTheUpstreamTakes) {
+  http::fields fields;
+  const auto deadline = core::Clock::now() + 1500ms;
+  set_deadline_headers(fields, deadline, {config::DeadlineHeader::canopy, config::DeadlineHeader::grpc_timeout});
+  const auto ms = std::stoll(std::string(fields[deadline_header]));
+  EXPECT_GT(ms, 1000);
+  EXPECT_LE(ms, 1500);
+  const std::string grpc(fields[grpc_timeout_header]);
+  EXPECT_EQ(grpc, std::to_string(ms) + "m");
+}
+
+TEST(DeadlineHeaders, APassedDeadlineStillSaysOneMillisecond) {
+  http::fields fields;
+  set_deadline_headers(fields, core::Clock::now() - 1s, {config::DeadlineHeader::canopy});
+  EXPECT_EQ(fields[deadline_header], "1");
+}
+
+TEST(RequestedDeadline, TheEarlierOfBothHeadersWinsAndGarbageIsIgnored) {
+  const auto now = core::Clock::now();
+  http::fields fields;
+  fields.set(deadline_header, "500");
+  fields.set(grpc_timeout_header, "200m");
+  EXPECT_EQ(requested_deadline(fields, now), now + 200ms);
+  fields.set(grpc_timeout_header, "soon");
+  EXPECT_EQ(requested_deadline(fields, now), now + 500ms);
+  fields.set(deadline_header, "-3");
+  EXPECT_FALSE(requested_deadline(fields, now));
+}
+
+TEST(HedgeBudget, ExtraAttemptsStayWithinTheirShareOfRequests) {
+  HedgeBudget budget(10);
+  int granted = 0;
+  for (int i = 0; i < 100; ++i) {
+    budget.on_request();
+    granted += budget.try_spend() ? 1 : 0;  // every request wants a hedge
+  }
+  EXPECT_EQ(granted, 10);
+  EXPECT_EQ(budget.stats().refused, 90u);
+}
+
+TEST(HedgeBudget, AQuietRouteSavesUpOnlyABurst) {
+  HedgeBudget budget(100);
+  for (int i = 0; i < 1000; ++i) budget.on_request();
+  int granted = 0;
+  while (budget.try_spend()) ++granted;
+  EXPECT_EQ(granted, 10);
+}
+
+}  // namespace
+}  // namespace canopy::gateway
