@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
@@ -135,6 +137,41 @@ TEST(Aggregate, ABackendThatIsNotJsonFailsTheRequestUnderAll) {
 aggregate = { backends = [ { upstream = "json", path = "/", key = "a" }, { upstream = "bytes", path = "/?bytes=100", key = "b" } ] }
 )", &upstreams};
   EXPECT_EQ(get(canopy.port(), "/").result_int(), 502u);
+}
+
+// config/examples/aggregate.toml as shipped, on free ports.
+std::string bundled_example() {
+  std::ifstream in(CANOPY_SOURCE_DIR "/config/examples/aggregate.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string toml = text.str();
+  auto replace_all = [&toml](const std::string& from, const std::string& to) {
+    for (auto at = toml.find(from); at != std::string::npos; at = toml.find(from, at + to.size())) toml.replace(at, from.size(), to);
+  };
+  replace_all("[server]\nlisten = \"127.0.0.1:8080\"\n", "");  // the test's own [server] comes first
+  replace_all("127.0.0.1:9001", "127.0.0.1:{port:users}");
+  replace_all("127.0.0.1:9002", "127.0.0.1:{port:orders}");
+  replace_all("127.0.0.1:9003", "127.0.0.1:{port:recommendations}");
+  return toml;
+}
+
+TEST(Aggregate, TheBundledExampleServesEachOfItsRoutes) {
+  DemoUpstreams upstreams{{"users", "orders", "recommendations"}};
+  Canopy canopy{bundled_example(), &upstreams};
+  auto dashboard = get(canopy.port(), "/api/dashboard");
+  ASSERT_EQ(dashboard.result_int(), 200u) << dashboard.body();
+  EXPECT_EQ(dashboard["X-Canopy-Completed"], "true");
+  auto body = json::parse(dashboard.body()).as_object();
+  EXPECT_TRUE(body.contains("user") && body.contains("orders") && body.contains("recommendations"));
+
+  auto profile = get(canopy.port(), "/api/users/42/profile");
+  ASSERT_EQ(profile.result_int(), 200u) << profile.body();
+  body = json::parse(profile.body()).as_object();
+  EXPECT_EQ(body.at("user").at("target"), "/users/42");
+  EXPECT_EQ(body.at("orders").at("target"), "/orders?customer=%2Fusers%2F42");
+  EXPECT_EQ(body.at("view").at("method"), "POST");
+
+  EXPECT_EQ(get(canopy.port(), "/api/search?q=x").result_int(), 200u);
 }
 
 }  // namespace
