@@ -53,7 +53,8 @@ class Attempts {
 
  private:
   bool start_next(core::Nursery& attempts) {
-    EndpointPool* endpoint = cluster_.pick_other_than(taken_);
+    // The first attempt follows the upstream's balance policy; the others go where it did not.
+    EndpointPool* endpoint = taken_.empty() ? &cluster_.pick() : cluster_.pick_other_than(taken_);
     if (!endpoint) return false;
     taken_.push_back(endpoint);
     const std::size_t k = started_++;

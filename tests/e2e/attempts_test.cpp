@@ -69,6 +69,19 @@ TEST(Hedge, ASecondAttemptGoesOutAfterTheDelayAndTheFirstIsCancelled) {
   EXPECT_EQ(log[0].at("attempts"), 2);
 }
 
+TEST(Hedge, AFailedAttemptIsFollowedAtOnceNotAfterTheDelay) {
+  DemoUpstreams upstreams{{"b"}};
+  // Nothing listens on port 1: the first attempt is refused at once.
+  Canopy canopy{"[upstreams.search]\nendpoints = [\"127.0.0.1:1\", \"127.0.0.1:{port:b}\"]\n"
+                "[[routes]]\nupstream = \"search\"\nhedge = { delay = \"5s\", budget_percent = 100 }\n",
+                &upstreams};
+  const auto started = std::chrono::steady_clock::now();
+  auto response = get(canopy.port(), "/find");
+  ASSERT_EQ(response.result_int(), 200u);
+  EXPECT_EQ(answered_by(response), "b");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s) << "waited for the hedge delay after a failure";
+}
+
 TEST(Hedge, TheBudgetCapsExtraAttemptsAtItsShareOfRequests) {
   DemoUpstreams upstreams{{"a", "b", "c"}};
   Canopy canopy{search_upstream +
