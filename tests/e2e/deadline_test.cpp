@@ -14,17 +14,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-json::object echo_of(std::uint16_t port, const std::string& request) {
-  Connection client(port);
-  client.send(request);
-  auto response = client.read_response();
-  if (!response || response->result_int() != 200) {
-    ADD_FAILURE() << "no 200: " << (response ? response->body() : "(nothing)");
-    return {};
-  }
-  return json::parse(response->body()).as_object();
-}
-
 TEST(Deadlines, EveryUpstreamCallCarriesTheTimeLeftAndItShrinksAcrossHops) {
   DemoUpstreams upstreams{{"echo"}};
   Canopy inner{"trust_deadline_header = true\n" + upstream_sections({"echo"}) +
@@ -48,7 +37,7 @@ TEST(Deadlines, AnUpstreamThatSpeaksGrpcGetsGrpcTimeout) {
   Canopy canopy{"[upstreams.grpc]\nendpoints = [\"127.0.0.1:{port:grpc}\"]\ndeadline_headers = [\"grpc-timeout\"]\n"
                 "[[routes]]\nupstream = \"grpc\"\ntimeout = \"1500ms\"\n",
                 &upstreams};
-  auto echo = echo_of(canopy.port(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  auto echo = json_answer(canopy.port(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   const auto& headers = echo.at("headers").as_object();
   ASSERT_TRUE(headers.contains("grpc-timeout"));
   const std::string value(headers.at("grpc-timeout").as_string());
@@ -64,7 +53,7 @@ TEST(Deadlines, ATrustedClientsGrpcTimeoutShortensTheRoutesDeadline) {
   Canopy canopy{"trust_deadline_header = true\n" + upstream_sections({"echo"}) +
                     "[[routes]]\nupstream = \"echo\"\ntimeout = \"10s\"\n",
                 &upstreams};
-  auto echo = echo_of(canopy.port(), "GET / HTTP/1.1\r\nHost: h\r\ngrpc-timeout: 300m\r\n\r\n");
+  auto echo = json_answer(canopy.port(), "GET / HTTP/1.1\r\nHost: h\r\ngrpc-timeout: 300m\r\n\r\n");
   const auto ms = std::stoll(std::string(echo.at("headers").at("x-canopy-deadline-ms").as_string()));
   EXPECT_GT(ms, 0);
   EXPECT_LE(ms, 300);

@@ -15,17 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-json::object get_json(std::uint16_t port, const std::string& request) {
-  Connection client(port);
-  client.send(request);
-  auto response = client.read_response();
-  if (!response || response->result_int() != 200) {
-    ADD_FAILURE() << "no 200: " << (response ? response->body() : "(nothing)");
-    return {};
-  }
-  return json::parse(response->body()).as_object();
-}
-
 TEST(FanOutSteps, BackendPathsTakePathParametersQueryValuesHeadersAndAnEarlierBackendsFields) {
   DemoUpstreams upstreams{{"users", "orders"}};
   Canopy canopy{upstream_sections({"users", "orders"}) + R"(
@@ -36,7 +25,7 @@ aggregate = { forward_headers = ["Authorization"], backends = [
   { upstream = "orders", path = "/orders/by/{user.upstream}/{user.method}", key = "orders" },
 ] }
 )", &upstreams};
-  auto body = get_json(canopy.port(),
+  auto body = json_answer(canopy.port(),
                        "GET /api/users/42/dashboard?v=7 HTTP/1.1\r\nHost: h\r\nX-Tenant: acme corp\r\n"
                        "Authorization: Bearer t0k\r\nCookie: private\r\n\r\n");
   EXPECT_EQ(body.at("user").at("target"), "/users/42?tenant=acme%20corp&v=7");
@@ -58,7 +47,7 @@ aggregate = { policy = "partial", errors_in_body = true, backends = [
   { upstream = "audit", path = "/audit/{broken.id}", key = "audit" },
 ] }
 )", &upstreams};
-  auto body = get_json(canopy.port(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  auto body = json_answer(canopy.port(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_TRUE(body.contains("user"));
   EXPECT_EQ(body.at("canopy_errors").at("orders").at("reason"), "missing_field");
   EXPECT_EQ(body.at("canopy_errors").at("broken").at("reason"), "status");

@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <boost/asio/write.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/beast/http/read.hpp>
 #include <stdexcept>
 
@@ -73,6 +74,17 @@ Response get(std::uint16_t port, const std::string& target) {
   auto response = c.read_response();
   if (!response) throw std::runtime_error("no response to GET " + target);
   return *response;
+}
+
+boost::json::object json_answer(std::uint16_t port, const std::string& request) {
+  Connection c(port);
+  c.send(request);
+  auto response = c.read_response();
+  if (!response) throw std::runtime_error("no response to " + request);
+  if (response->result_int() != 200) {
+    throw std::runtime_error("status " + std::to_string(response->result_int()) + ": " + response->body());
+  }
+  return boost::json::parse(response->body()).as_object();
 }
 
 std::uint64_t fnv1a64(std::string_view data) {

@@ -7,6 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -37,6 +38,10 @@ class Connection {
 
 // One GET on a fresh connection.
 Response get(std::uint16_t port, const std::string& target);
+
+// Sends `request` (exact bytes) on a fresh connection and parses the answer's
+// JSON body; throws, saying what came instead, unless the status is 200.
+boost::json::object json_answer(std::uint16_t port, const std::string& request);
 
 std::uint64_t fnv1a64(std::string_view data);
 
