@@ -192,6 +192,8 @@ struct RouteConfig {
 
 struct Config {
   std::string source;  // the file it was read from
+  std::string hash;    // of the file's text (FNV-1a 64, hex): tells two configs apart
+  std::chrono::system_clock::time_point loaded_at;
   ServerConfig server;
   AdminConfig admin;
   LimitsConfig limits;

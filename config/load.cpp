@@ -1,6 +1,7 @@
 #include "config/load.hpp"
 
 #include <array>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -57,6 +58,22 @@ void check_routes_name_upstreams(const toml::table& root, const Config& config) 
 
 }  // namespace
 
+namespace {
+
+// FNV-1a 64 of the file's bytes, as 16 hex digits: tells two configs apart in /config and metrics.
+std::string text_hash(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+}  // namespace
+
 Config parse_config(std::string_view toml_text, std::string_view source_name) {
   toml::table root;
   try {
@@ -67,6 +84,8 @@ Config parse_config(std::string_view toml_text, std::string_view source_name) {
 
   Config config;
   config.source = std::string(source_name);
+  config.hash = text_hash(toml_text);
+  config.loaded_at = std::chrono::system_clock::now();
   TableReader top(root, "the top level");
   if (const auto* t = top.table("server")) config.server = read_server(*t);
   if (const auto* t = top.table("admin")) config.admin = read_admin(*t);

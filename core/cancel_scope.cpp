@@ -46,6 +46,7 @@ void CancelScope::cancel_as(CancelReason reason, bool by_itself) {
   if (cancel_called_) return;
   cancel_called_ = true;
   reason_ = reason;
+  owner_.node_.mark_cancelled(reason);
   stop_timer();
   detail::DeliveringReason delivering(reason);
   members_.for_each([](detail::ChildTask& task) { task.cancel(); });

@@ -92,6 +92,7 @@ void TaskTree::append(std::vector<TaskInfo>& out, const detail::TreeNode& node, 
       .kind = node.kind_,
       .name = node.name_,
       .age = now - node.started_at_,
+      .cancelled = node.cancelled_,
   });
   node.children_.for_each([&](const detail::TreeNode& child) { append(out, child, depth + 1, now); });
 }

@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct TaskInfo {
   TaskKind kind = TaskKind::task;
   std::string name;
   Clock::duration age{};
+  // A nursery whose scope was cancelled is winding down: its tasks are ending.
+  std::optional<CancelReason> cancelled;
 };
 
 struct TaskTreeStats {
@@ -61,6 +64,7 @@ class TreeNode : public ListHook {
   const std::string& name() const noexcept { return name_; }
   TaskKind kind() const noexcept { return kind_; }
   TaskTree& tree() const noexcept { return tree_; }
+  void mark_cancelled(CancelReason reason) noexcept { cancelled_ = reason; }
 
  private:
   friend class canopy::core::TaskTree;
@@ -72,6 +76,7 @@ class TreeNode : public ListHook {
   std::string name_;
   TaskKind kind_;
   Clock::time_point started_at_;
+  std::optional<CancelReason> cancelled_;
 };
 
 }  // namespace detail

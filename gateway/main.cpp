@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <prometheus/registry.h>
 #include <string>
 
 #include "config/load.hpp"
@@ -35,33 +37,46 @@ Logs are JSON lines: access lines on stdout, events on stderr.
 Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop.
 )";
 
+void listen_on(asio::ip::tcp::acceptor& acceptor, const config::Address& address) {
+  asio::ip::tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+}
+
+std::string address_of(const asio::ip::tcp::acceptor& acceptor) {
+  const auto bound = acceptor.local_endpoint();
+  return bound.address().to_string() + ":" + std::to_string(bound.port());
+}
+
 int run(const std::shared_ptr<const config::Config>& config) {
   asio::io_context io{1};
   asio::signal_set signals(io, SIGINT, SIGTERM);  // before anything can take time: no window for a default kill
+  prometheus::Registry registry;  // outlives every config the process runs
   std::unique_ptr<gateway::Gateway> gw;
   asio::ip::tcp::acceptor acceptor(io);
+  std::optional<asio::ip::tcp::acceptor> admin;
   try {
-    gw = std::make_unique<gateway::Gateway>(io.get_executor(), config);
-    const auto& listen = config->server.listen;
-    asio::ip::tcp::endpoint endpoint(asio::ip::make_address(listen.host), listen.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    gw = std::make_unique<gateway::Gateway>(io.get_executor(), config, registry);
+    listen_on(acceptor, config->server.listen);
+    if (config->admin.listen) listen_on(admin.emplace(io), *config->admin.listen);
   } catch (const std::exception& e) {
     gateway::log_event("error", "startup_failed", {{"error", e.what()}, {"config", config->source}});
     return 1;
   }
-  const auto bound = acceptor.local_endpoint();
-  gateway::log_event("info", "listening",
-                     {{"address", bound.address().to_string() + ":" + std::to_string(bound.port())},
-                      {"config", config->source},
-                      {"routes", config->routes.size()},
-                      {"upstreams", config->upstreams.size()},
-                      {"version", CANOPY_VERSION}});
+  boost::json::object listening{{"address", address_of(acceptor)},
+                                {"config", config->source},
+                                {"config_hash", config->hash},
+                                {"routes", config->routes.size()},
+                                {"upstreams", config->upstreams.size()},
+                                {"version", CANOPY_VERSION}};
+  if (admin) listening["admin_address"] = address_of(*admin);
+  gateway::log_event("info", "listening", std::move(listening));
   int status = 0;
   // The one detached spawn: the root of the task tree, owned by main.
-  asio::co_spawn(io, gateway::run_gateway(*gw, acceptor, signals), [&](std::exception_ptr error) {
+  asio::co_spawn(io, gateway::run_gateway(*gw, registry, acceptor, admin ? &*admin : nullptr, signals),
+                 [&](std::exception_ptr error) {
     if (error && !core::is_cancellation(error)) {
       gateway::log_event("error", "crashed", {{"error", core::describe(error)}});
       status = 1;

@@ -154,6 +154,7 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
   } catch (const core::ErrorGroup&) {
     exchange.upstream_error = UpstreamError::invalid_response;
   }
+  exchange.fanout = FanOutResult::failed;
   if (exchange.upstream_error != UpstreamError::none) co_return;  // 502, written by the session
 
   // Mark what the deadline cut off; decide whether there is an answer.
@@ -182,6 +183,7 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
     co_return;
   }
 
+  exchange.fanout = complete ? FanOutResult::complete : FanOutResult::partial;
   SimpleResponse response{http::status::ok, client.version};
   response.set(http::field::server, "canopy");
   response.set(http::field::content_type, "application/json");

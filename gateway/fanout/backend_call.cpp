@@ -22,8 +22,12 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
   for (int attempt = 0; attempt < 2; ++attempt) {
     EndpointPool& endpoint = cluster.pick();
     reply.endpoint = endpoint.name();
+    UpstreamCallRecord call(cluster.metrics());
     Checkout checkout = co_await endpoint.checkout(/*fresh=*/attempt > 0);
-    if (checkout.error != UpstreamError::none) co_return BackendReply{BackendOutcome::upstream_error, checkout.error};
+    if (checkout.error != UpstreamError::none) {
+      call.failed(checkout.error);
+      co_return BackendReply{BackendOutcome::upstream_error, checkout.error};
+    }
     Lease& lease = checkout.lease;
 
     http::request<http::empty_body> out{http::string_to_verb(request.method), request.target, 11};
@@ -42,6 +46,7 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     auto [write_ec, written] = co_await http::async_write(lease.stream(), out, as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {
+      call.failed(UpstreamError::send_failed);
       if (may_retry) continue;
       co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::send_failed};
     }
@@ -51,14 +56,19 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     in.body_limit(request.max_body_bytes);
     auto [read_ec, read] = co_await http::async_read(lease.stream(), buffer, in, as_values);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
-    if (read_ec == http::error::body_limit) co_return BackendReply{BackendOutcome::too_large};
+    if (read_ec == http::error::body_limit) {
+      call.answered(in.get().result_int());
+      co_return BackendReply{BackendOutcome::too_large};
+    }
     if (read_ec) {
       const auto error = read_error(read_ec);
+      call.failed(error);
       if (may_retry && error == UpstreamError::reset && !in.got_some()) continue;
       co_return BackendReply{BackendOutcome::upstream_error, error};
     }
     auto response = in.release();
     reply.status = response.result_int();
+    call.answered(reply.status);
     reply.body = std::move(response.body());
     if (response.keep_alive()) lease.release_for_reuse();
     co_return reply;

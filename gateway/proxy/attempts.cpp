@@ -92,8 +92,10 @@ class Attempts {
   }
 
   awaitable<std::unique_ptr<UpstreamAnswer>> ask(EndpointPool& endpoint) {
+    UpstreamCallRecord call(cluster_.metrics());
     Checkout checkout = co_await endpoint.checkout(/*fresh=*/false);
     if (checkout.error != UpstreamError::none) {
+      call.failed(checkout.error);
       last_error_ = checkout.error;
       co_return nullptr;
     }
@@ -104,6 +106,7 @@ class Attempts {
     auto [write_ec, written] = co_await http::async_write(answer->lease.stream(), out, as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {
+      call.failed(UpstreamError::send_failed);
       last_error_ = UpstreamError::send_failed;
       co_return nullptr;
     }
@@ -112,9 +115,11 @@ class Attempts {
     auto [read_ec, read] = co_await http::async_read_header(answer->lease.stream(), answer->buffer, answer->parser, as_values);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec) {
+      call.failed(read_error(read_ec));
       last_error_ = read_error(read_ec);
       co_return nullptr;
     }
+    call.answered(answer->parser.get().result_int());
     co_return answer;
   }
 

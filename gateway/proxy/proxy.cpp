@@ -86,8 +86,10 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
   for (int attempt = 0; attempt < 2; ++attempt) {
     EndpointPool& endpoint = cluster.pick();
     exchange.endpoint = endpoint.name();
+    UpstreamCallRecord call(cluster.metrics());
     Checkout checkout = co_await endpoint.checkout(/*fresh=*/attempt > 0);
     if (checkout.error != UpstreamError::none) {
+      call.failed(checkout.error);
       exchange.upstream_error = checkout.error;
       co_return;
     }
@@ -111,6 +113,7 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
     // Replaying is safe only if no body byte was taken from the client yet.
     const bool may_retry = lease.reused() && sent.body_bytes == 0 && attempt == 0;
     if (sent.outcome == RelayOutcome::write_failed) {
+      call.failed(UpstreamError::send_failed);
       if (may_retry) continue;
       exchange.upstream_error = UpstreamError::send_failed;
       co_return;
@@ -127,11 +130,13 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
     auto [read_ec, read_n] = co_await http::async_read_header(lease.stream(), answer.buffer, answer.parser, as_values);
     if (read_ec == asio::error::operation_aborted) co_return;
     if (read_ec) {
+      call.failed(read_error(read_ec));
       if (may_retry && answer.buffer.size() == 0 && read_error(read_ec) == UpstreamError::reset) continue;
       exchange.upstream_error = read_error(read_ec);
       co_return;
     }
 
+    call.answered(answer.parser.get().result_int());
     co_await forward_response(client, route, answer, exchange);
     co_return;
   }

@@ -8,6 +8,7 @@
 
 #include "core/cancel_reason.hpp"
 #include "core/clock.hpp"
+#include "gateway/metrics/request_metrics.hpp"
 #include "gateway/upstream/upstream_error.hpp"
 
 namespace canopy::gateway {
@@ -16,6 +17,7 @@ struct Exchange {
   core::Clock::time_point started = core::Clock::now();
   core::Clock::time_point deadline = core::Clock::time_point::max();  // the route's, maybe shortened by the client
   std::string route;
+  std::size_t route_index = static_cast<std::size_t>(-1);  // none: the request matched no route
   std::string method;
   std::string target;
   std::string client;
@@ -27,6 +29,7 @@ struct Exchange {
   std::uint64_t bytes_out = 0;  // response body bytes written to the client
   UpstreamError upstream_error = UpstreamError::none;
   std::optional<core::CancelReason> cancel_reason;
+  std::optional<FanOutResult> fanout;  // aggregate routes: how complete the answer was
   bool request_complete = false;   // the whole request body was read
   bool response_started = false;   // a status line reached the client
   bool response_complete = false;  // the whole response reached the client

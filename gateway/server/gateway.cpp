@@ -2,12 +2,15 @@
 
 namespace canopy::gateway {
 
-Gateway::Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config)
+Gateway::Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
+                 prometheus::Registry& registry)
     : config_(std::move(config)),
       router_(config_->routes),
+      metrics_(registry, *config_),
       connection_slots_(executor, {.capacity = config_->server.max_connections, .queue = 1}) {
-  for (const auto& [name, upstream] : config_->upstreams) {
-    clusters_.emplace(name, std::make_unique<Cluster>(executor, upstream));
+  std::size_t upstream_index = 0;
+  for (const auto& [name, upstream] : config_->upstreams) {  // the order RequestMetrics numbers them in
+    clusters_.emplace(name, std::make_unique<Cluster>(executor, upstream, metrics_.upstream(upstream_index++)));
   }
   for (const auto& route : config_->routes) {
     route_clusters_.push_back(route.upstream ? clusters_.at(*route.upstream).get() : nullptr);

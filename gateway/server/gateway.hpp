@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "core/capacity_limiter.hpp"
+#include "gateway/metrics/request_metrics.hpp"
 #include "gateway/proxy/hedge_budget.hpp"
 #include "gateway/routing/router.hpp"
 #include "gateway/upstream/cluster.hpp"
@@ -19,7 +20,10 @@ namespace canopy::gateway {
 class Gateway {
  public:
   // Resolves every upstream endpoint; throws std::runtime_error if one fails.
-  Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config);
+  // Metric handles are created in `registry`, which outlives the gateway (a
+  // reloaded config finds its counters where the old one left them).
+  Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
+          prometheus::Registry& registry);
 
   const config::Config& config() const noexcept { return *config_; }
   const Router& router() const noexcept { return router_; }
@@ -29,11 +33,17 @@ class Gateway {
   // The clusters of an aggregate route's backends, in backend order.
   const std::vector<Cluster*>& backend_clusters(std::size_t route_index) const { return backend_clusters_[route_index]; }
 
+  RequestMetrics& metrics() noexcept { return metrics_; }
+  const std::map<std::string, std::unique_ptr<Cluster>>& clusters() const noexcept { return clusters_; }
+  std::size_t route_count() const noexcept { return config_->routes.size(); }
+  const HedgeBudget& hedge_budget(std::size_t route_index) const { return hedge_budgets_[route_index]; }
+
   // The extra-attempt budget of a hedge route.
   HedgeBudget& hedge_budget(std::size_t route_index) { return hedge_budgets_[route_index]; }
 
   // One permit per open downstream connection (server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
+  const core::CapacityLimiter& connection_slots() const noexcept { return connection_slots_; }
 
   bool draining() const noexcept { return draining_; }
   void start_draining() noexcept { draining_ = true; }
@@ -46,6 +56,7 @@ class Gateway {
  private:
   std::shared_ptr<const config::Config> config_;
   Router router_;
+  RequestMetrics metrics_;
   std::map<std::string, std::unique_ptr<Cluster>> clusters_;
   std::vector<Cluster*> route_clusters_;
   std::vector<std::vector<Cluster*>> backend_clusters_;

@@ -7,6 +7,7 @@
 
 #include "core/nursery.hpp"
 #include "core/task_tree.hpp"
+#include "gateway/admin/admin_server.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/server/listener.hpp"
 
@@ -55,10 +56,12 @@ awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& accepto
 
 }  // namespace
 
-awaitable<void> run_gateway(Gateway& gateway, asio::ip::tcp::acceptor& acceptor, asio::signal_set& signals) {
+awaitable<void> run_gateway(Gateway& gateway, const prometheus::Registry& registry, asio::ip::tcp::acceptor& acceptor,
+                            asio::ip::tcp::acceptor* admin, asio::signal_set& signals) {
   co_await core::open_nursery(
       [&](core::Nursery& server) -> awaitable<void> {
         server.start_soon("accept_connections", accept_connections(gateway, acceptor, server));
+        if (admin) server.start_soon("serve_admin", serve_admin(gateway, registry, *admin, server));
         server.start_soon("watch_signals", watch_signals(gateway, acceptor, signals, server));
         co_return;
       },

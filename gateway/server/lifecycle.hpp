@@ -2,6 +2,7 @@
 // The server's task tree and its end:
 //
 //   server nursery ─┬─ accept_connections ── connection … (one task each)
+//                   ├─ serve_admin ── admin connection … (with [admin] listen)
 //                   └─ watch_signals
 //
 // SIGTERM or SIGINT: stop accepting, let in-flight requests finish for up to
@@ -15,11 +16,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <prometheus/registry.h>
+
 #include "gateway/server/gateway.hpp"
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> run_gateway(Gateway& gateway, boost::asio::ip::tcp::acceptor& acceptor,
+// `admin` may be null (no [admin] listen).
+boost::asio::awaitable<void> run_gateway(Gateway& gateway, const prometheus::Registry& registry,
+                                        boost::asio::ip::tcp::acceptor& acceptor, boost::asio::ip::tcp::acceptor* admin,
                                         boost::asio::signal_set& signals);
 
 }  // namespace canopy::gateway

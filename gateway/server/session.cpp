@@ -74,6 +74,9 @@ class RequestRecord {
       exchange_.status = 499;  // NGINX's convention: the client closed the request
     }
     log_access(exchange_);
+    gateway_.metrics().route(exchange_.route_index).record(method_label_index(exchange_.method), exchange_.status,
+                                                            core::Clock::now() - exchange_.started,
+                                                            exchange_.cancel_reason, exchange_.fanout);
     gateway_.request_finished();
   }
   RequestRecord(const RequestRecord&) = delete;
@@ -165,6 +168,7 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
   }
   const auto& route = gateway.route(decision.route);
   exchange.route = route.name;
+  exchange.route_index = decision.route;
   exchange.deadline = exchange.started + route.timeout;
   if (gateway.config().server.trust_deadline_header) {
     if (auto asked = requested_deadline(request, exchange.started)) exchange.deadline = std::min(exchange.deadline, *asked);

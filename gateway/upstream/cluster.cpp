@@ -9,8 +9,8 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-Cluster::Cluster(asio::any_io_executor executor, const config::UpstreamConfig& upstream)
-    : name_(upstream.name), balance_(upstream.balance), deadline_headers_(upstream.deadline_headers) {
+Cluster::Cluster(asio::any_io_executor executor, const config::UpstreamConfig& upstream, UpstreamMetrics& metrics)
+    : name_(upstream.name), metrics_(metrics), balance_(upstream.balance), deadline_headers_(upstream.deadline_headers) {
   tcp::resolver resolver(executor);
   for (const auto& address : upstream.endpoints) {
     boost::system::error_code ec;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "gateway/metrics/request_metrics.hpp"
 #include "gateway/upstream/endpoint_pool.hpp"
 
 namespace canopy::gateway {
@@ -19,7 +20,7 @@ class Cluster {
  public:
   // Resolves every endpoint now, off the request path; throws std::runtime_error
   // naming the endpoint if one does not resolve.
-  Cluster(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream);
+  Cluster(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream, UpstreamMetrics& metrics);
 
   EndpointPool& pick();
   // For another attempt of the same request: the least loaded endpoint not in
@@ -28,11 +29,13 @@ class Cluster {
   // The headers that tell this upstream the time left for a call.
   const std::vector<config::DeadlineHeader>& deadline_headers() const noexcept { return deadline_headers_; }
   const std::string& name() const noexcept { return name_; }
+  UpstreamMetrics& metrics() const noexcept { return metrics_; }
   std::size_t size() const noexcept { return pools_.size(); }
   EndpointPool& endpoint(std::size_t i) { return *pools_[i]; }
 
  private:
   std::string name_;
+  UpstreamMetrics& metrics_;
   config::Balance balance_;
   std::vector<config::DeadlineHeader> deadline_headers_;
   std::vector<std::unique_ptr<EndpointPool>> pools_;

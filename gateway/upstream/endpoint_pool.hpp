@@ -74,6 +74,8 @@ class EndpointPool {
   const std::string& name() const noexcept { return name_; }
   std::size_t in_flight() const noexcept { return in_flight_; }
   std::size_t idle() const noexcept { return idle_.size(); }
+  // Connections in use (or being opened) and callers waiting for one.
+  core::LimiterStats limiter_stats() const noexcept { return limiter_.stats(); }
 
  private:
   friend class Lease;

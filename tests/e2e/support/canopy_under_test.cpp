@@ -62,8 +62,12 @@ Canopy::Canopy(std::string toml, const DemoUpstreams* upstreams) {
     if (ec || !parsed.is_object()) throw std::runtime_error("canopy did not start: " + *line);
     auto event = parsed.as_object();
     if (event.at("event") == "listening") {
-      const std::string address(event.at("address").as_string());
-      port_ = static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+      auto port_of = [&](const char* key) {
+        const std::string address(event.at(key).as_string());
+        return static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+      };
+      port_ = port_of("address");
+      if (event.contains("admin_address")) admin_port_ = port_of("admin_address");
       return;
     }
   }

@@ -33,6 +33,8 @@ class Canopy {
   ~Canopy();
 
   std::uint16_t port() const noexcept { return port_; }
+  // The admin listener's port, when the toml has "[admin]\nlisten = \"127.0.0.1:0\"".
+  std::uint16_t admin_port() const noexcept { return admin_port_; }
   ChildProcess& process() { return *process_; }
   // The access-log lines written so far (stdout).
   std::vector<boost::json::object> access_log(std::size_t at_least, std::chrono::milliseconds timeout);
@@ -41,6 +43,7 @@ class Canopy {
   std::string path_;
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 // "[upstreams.NAME] endpoints = [{port:NAME}]" for each name: one endpoint each.

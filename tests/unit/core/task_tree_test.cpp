@@ -58,6 +58,27 @@ TEST(TaskTree, SnapshotShowsEachNurseryWithItsTasksWhileTheyRun) {
   EXPECT_TRUE(tree.snapshot().empty());
 }
 
+TEST(TaskTree, SnapshotMarksANurseryWhoseScopeIsWindingDownWithItsReason) {
+  asio::io_context io;
+  auto& tree = TaskTree::this_thread();
+  std::vector<TaskInfo> before, after;
+  test::run(io, open_nursery([&](Nursery& request) -> awaitable<void> {
+    request.start_soon("shielded", [&]() -> awaitable<void> {
+      co_await open_nursery([&](Nursery&) -> awaitable<void> { co_await test::sleep_for(20ms); },
+                            {.name = "write", .shield = Shield::always()});
+    });
+    co_await settle();
+    before = tree.snapshot();
+    request.cancel_scope().cancel(CancelReason::client_disconnect);
+    after = tree.snapshot();
+  }, {.name = "request"}));
+  ASSERT_FALSE(before.empty());
+  EXPECT_FALSE(before[0].cancelled);
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after[0].name, "request");
+  EXPECT_EQ(after[0].cancelled, CancelReason::client_disconnect);
+}
+
 TEST(TaskTree, CountsStartedAndFinishedTasks) {
   asio::io_context io;
   auto& tree = TaskTree::this_thread();

@@ -1,0 +1,126 @@
+#include "gateway/admin/admin_server.hpp"
+
+#include <prometheus/text_serializer.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
+#include <ctime>
+
+#include "core/task_tree.hpp"
+#include "gateway/admin/debug_tasks.hpp"
+#include "gateway/metrics/runtime_metrics.hpp"
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+constexpr auto admin_idle_timeout = std::chrono::seconds(60);
+
+std::string utc(std::chrono::system_clock::time_point t) {
+  const auto seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+http::response<http::string_body> answer(const Gateway& gateway, const prometheus::Registry& registry,
+                                         const http::request<http::string_body>& request) {
+  http::response<http::string_body> response{http::status::ok, request.version()};
+  response.set(http::field::server, "canopy");
+  response.set(http::field::cache_control, "no-store");
+  const auto target = request.target();
+  const auto path = target.substr(0, target.find('?'));
+  auto text = [&](http::status status, std::string body) {
+    response.result(status);
+    response.set(http::field::content_type, "text/plain; charset=utf-8");
+    response.body() = std::move(body);
+  };
+  auto json = [&](const boost::json::value& value) {
+    response.set(http::field::content_type, "application/json");
+    response.body() = boost::json::serialize(value) + "\n";
+  };
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    text(http::status::method_not_allowed, "the admin endpoints answer GET and HEAD\n");
+    response.set(http::field::allow, "GET, HEAD");
+  } else if (path == "/metrics") {
+    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.body() = metrics_text(gateway, registry);
+  } else if (path == "/healthz") {
+    text(http::status::ok, "ok\n");
+  } else if (path == "/readyz") {
+    if (gateway.draining()) text(http::status::service_unavailable, "draining\n");
+    else text(http::status::ok, "ready\n");
+  } else if (path == "/debug/tasks") {
+    json(task_tree_json(core::TaskTree::this_thread().snapshot()));
+  } else if (path == "/config") {
+    const auto& config = gateway.config();
+    json(boost::json::object{{"file", config.source},
+                             {"hash", config.hash},
+                             {"loaded_at", utc(config.loaded_at)},
+                             {"routes", config.routes.size()},
+                             {"upstreams", config.upstreams.size()}});
+  } else {
+    text(http::status::not_found, "admin endpoints: /metrics /healthz /readyz /debug/tasks /config\n");
+  }
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  return response;
+}
+
+awaitable<void> serve_admin_connection(Gateway& gateway, const prometheus::Registry& registry, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(16 * 1024);
+    parser.body_limit(16 * 1024);
+    stream.expires_after(admin_idle_timeout);
+    auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, as_values);
+    if (read_ec) co_return;  // closed, idle, or not HTTP: nothing to answer
+    stream.expires_never();
+    auto response = answer(gateway, registry, parser.get());
+    auto [write_ec, written] = co_await http::async_write(stream, response, as_values);
+    if (write_ec || !response.keep_alive()) co_return;
+  }
+}
+
+}  // namespace
+
+std::string metrics_text(const Gateway& gateway, const prometheus::Registry& registry) {
+  auto families = registry.Collect();
+  auto runtime = collect_runtime_metrics(gateway);
+  families.insert(families.end(), std::make_move_iterator(runtime.begin()), std::make_move_iterator(runtime.end()));
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+awaitable<void> serve_admin(Gateway& gateway, const prometheus::Registry& registry, tcp::acceptor& acceptor,
+                            core::Nursery& server) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(as_values);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {  // out of descriptors and the like: give the system a moment
+      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(as_values);
+      continue;
+    }
+    server.start_soon("admin connection", serve_admin_connection(gateway, registry, std::move(socket)));
+  }
+}
+
+}  // namespace canopy::gateway

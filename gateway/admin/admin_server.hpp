@@ -1,0 +1,30 @@
+#pragma once
+// The admin listener ([admin] listen), for operators and Prometheus, apart from
+// client traffic:
+//
+//   GET /metrics      Prometheus text format: request metrics and the runtime's
+//   GET /healthz      200 while the process serves at all
+//   GET /readyz       200, or 503 once draining (take it out of the load balancer)
+//   GET /debug/tasks  the live task tree as JSON
+//   GET /config       the running config: file, hash, load time
+//
+// It stays open while the gateway drains, so that /readyz and /metrics tell how
+// the drain goes; the server scope's shutdown closes it.
+
+#include <prometheus/registry.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/nursery.hpp"
+#include "gateway/server/gateway.hpp"
+
+namespace canopy::gateway {
+
+boost::asio::awaitable<void> serve_admin(Gateway& gateway, const prometheus::Registry& registry,
+                                         boost::asio::ip::tcp::acceptor& acceptor, core::Nursery& server);
+
+// The /metrics body: everything in `registry` and the runtime's metrics.
+std::string metrics_text(const Gateway& gateway, const prometheus::Registry& registry);
+
+}  // namespace canopy::gateway

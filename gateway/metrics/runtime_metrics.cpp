@@ -1,0 +1,143 @@
+#include "gateway/metrics/runtime_metrics.hpp"
+
+#include <deque>
+
+#include "core/task_tree.hpp"
+#include "gateway/metrics/process_stats.hpp"
+
+namespace canopy::gateway {
+
+namespace {
+
+using Labels = std::vector<prometheus::ClientMetric::Label>;
+
+class Families {
+ public:
+  prometheus::MetricFamily& add(std::string name, std::string help, prometheus::MetricType type) {
+    out_.push_back({std::move(name), std::move(help), type, {}});
+    return out_.back();
+  }
+  void gauge(std::string name, std::string help, double value, Labels labels = {}) {
+    sample(add(std::move(name), std::move(help), prometheus::MetricType::Gauge), value, std::move(labels));
+  }
+  void counter(std::string name, std::string help, double value, Labels labels = {}) {
+    sample(add(std::move(name), std::move(help), prometheus::MetricType::Counter), value, std::move(labels));
+  }
+  static void sample(prometheus::MetricFamily& family, double value, Labels labels) {
+    prometheus::ClientMetric metric;
+    metric.label = std::move(labels);
+    if (family.type == prometheus::MetricType::Counter) metric.counter.value = value;
+    else metric.gauge.value = value;
+    family.metric.push_back(std::move(metric));
+  }
+  // Families without a sample (no hedge routes, say) are left out.
+  std::vector<prometheus::MetricFamily> take() {
+    std::vector<prometheus::MetricFamily> out;
+    for (auto& family : out_) {
+      if (!family.metric.empty()) out.push_back(std::move(family));
+    }
+    return out;
+  }
+
+ private:
+  std::deque<prometheus::MetricFamily> out_;  // a deque: add() must not move the families handed out
+};
+
+using Type = prometheus::MetricType;
+
+void add_limiter(Families& f, const char* limiter, const core::LimiterStats& s) {
+  const Labels l{{"limiter", limiter}};
+  f.gauge("canopy_limiter_in_use", "Permits held, by limiter (connections: open client connections).",
+          static_cast<double>(s.in_use), l);
+  f.gauge("canopy_limiter_capacity", "Permits a limiter has.", static_cast<double>(s.capacity), l);
+  f.gauge("canopy_limiter_queue_depth", "Callers waiting for a permit.", static_cast<double>(s.waiting), l);
+  auto& rejected = f.add("canopy_limiter_rejections_total", "Callers refused: the queue was full, or the wait timed out.",
+                         Type::Counter);
+  Families::sample(rejected, static_cast<double>(s.queue_full_total), {{"limiter", limiter}, {"reason", "queue_full"}});
+  Families::sample(rejected, static_cast<double>(s.timed_out_total), {{"limiter", limiter}, {"reason", "timed_out"}});
+  f.counter("canopy_limiter_waits_total", "Admissions that had to wait for a permit.",
+            static_cast<double>(s.waited_total), l);
+  f.counter("canopy_limiter_wait_seconds_total", "Time spent waiting by those admissions.",
+            std::chrono::duration<double>(s.wait_time_total).count(), l);
+}
+
+void add_tasks(Families& f) {
+  const auto tree = core::TaskTree::this_thread().stats();
+  f.gauge("canopy_tasks_live", "Tasks alive now (requests' handlers, upstream calls, watchers, …).",
+          static_cast<double>(tree.live_tasks));
+  f.gauge("canopy_nurseries_live", "Nurseries (cancel scopes) open now.", static_cast<double>(tree.live_nurseries));
+  f.counter("canopy_tasks_started_total", "Tasks started.", static_cast<double>(tree.started_total));
+  f.counter("canopy_tasks_finished_total", "Tasks that ended.", static_cast<double>(tree.finished_total));
+  f.counter("canopy_tasks_orphaned_total",
+            "Tasks found alive after their parent ended. Impossible by construction: anything but 0 is a bug.",
+            static_cast<double>(tree.orphaned_total));
+  auto& cancellations = f.add("canopy_cancellations_total",
+                              "Cancel scopes that cancelled themselves, by reason (scopes cancelled with an enclosing "
+                              "one are not counted again; the routine end of helper tasks is not counted).",
+                              Type::Counter);
+  for (const auto reason : core::all_cancel_reasons) {
+    if (reason == core::CancelReason::explicit_cancel) continue;
+    Families::sample(cancellations, static_cast<double>(tree.cancellations_total[static_cast<std::size_t>(reason)]),
+                     {{"reason", std::string(core::to_string(reason))}});
+  }
+}
+
+void add_upstreams(Families& f, const Gateway& gateway) {
+  auto& connections = f.add("canopy_upstream_connections", "Upstream connections by state: active (in use or "
+                                                           "connecting) and idle (pooled for reuse).", Type::Gauge);
+  auto& waiters = f.add("canopy_upstream_pool_waiters", "Calls waiting for a connection of a full pool.", Type::Gauge);
+  for (const auto& [name, cluster] : gateway.clusters()) {
+    for (std::size_t i = 0; i < cluster->size(); ++i) {
+      const auto& pool = cluster->endpoint(i);
+      const auto limiter = pool.limiter_stats();
+      Families::sample(connections, static_cast<double>(limiter.in_use),
+                       {{"upstream", name}, {"endpoint", pool.name()}, {"state", "active"}});
+      Families::sample(connections, static_cast<double>(pool.idle()),
+                       {{"upstream", name}, {"endpoint", pool.name()}, {"state", "idle"}});
+      Families::sample(waiters, static_cast<double>(limiter.waiting), {{"upstream", name}, {"endpoint", pool.name()}});
+    }
+  }
+}
+
+void add_hedges(Families& f, const Gateway& gateway) {
+  auto& attempts = f.add("canopy_hedge_attempts_total",
+                         "Extra attempts of hedge routes: sent, or refused because the hedge budget was spent.",
+                         Type::Counter);
+  for (std::size_t r = 0; r < gateway.route_count(); ++r) {
+    const auto& route = gateway.route(r);
+    if (!route.attempts || route.attempts->mode != config::AttemptsMode::hedge) continue;
+    const auto& stats = gateway.hedge_budget(r).stats();
+    Families::sample(attempts, static_cast<double>(stats.extra_attempts), {{"route", route.name}, {"result", "sent"}});
+    Families::sample(attempts, static_cast<double>(stats.refused), {{"route", route.name}, {"result", "refused"}});
+  }
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Gateway& gateway) {
+  Families f;
+  f.gauge("canopy_inflight_requests", "Requests between their head and their access-log line.",
+          static_cast<double>(gateway.in_flight()));
+  add_limiter(f, "connections", gateway.connection_slots().stats());
+  add_tasks(f);
+  add_upstreams(f, gateway);
+  add_hedges(f, gateway);
+  const auto& config = gateway.config();
+  f.gauge("canopy_build_info", "Always 1; the version Canopy was built as.", 1, {{"version", CANOPY_VERSION}});
+  f.gauge("canopy_config_info", "Always 1; the running config's file and hash (FNV-1a 64 of its text).", 1,
+          {{"file", config.source}, {"hash", config.hash}});
+  f.gauge("canopy_config_load_timestamp_seconds", "When the running config was loaded (Unix time).",
+          std::chrono::duration<double>(config.loaded_at.time_since_epoch()).count());
+  if (const auto process = read_process_stats()) {
+    f.counter("process_cpu_seconds_total", "User and system CPU time spent.", process->cpu_seconds);
+    f.gauge("process_resident_memory_bytes", "Resident memory size.", process->resident_bytes);
+    f.gauge("process_virtual_memory_bytes", "Virtual memory size.", process->virtual_bytes);
+    f.gauge("process_open_fds", "Open file descriptors.", process->open_fds);
+    f.gauge("process_max_fds", "Limit on open file descriptors.", process->max_fds);
+    f.gauge("process_start_time_seconds", "Start time of the process since the Unix epoch.",
+            process->start_time_seconds);
+  }
+  return f.take();
+}
+
+}  // namespace canopy::gateway

@@ -1,0 +1,31 @@
+#pragma once
+// Metrics read at scrape time from what the gateway already counts, so that
+// the hot path pays nothing for them:
+//
+//   canopy_inflight_requests                                gauge
+//   canopy_limiter_in_use / _capacity / _queue_depth{limiter}            gauges
+//   canopy_limiter_rejections_total{limiter, reason}        counter (queue_full, timed_out)
+//   canopy_limiter_waits_total / _wait_seconds_total{limiter}            counters
+//   canopy_tasks_live, canopy_nurseries_live                gauges
+//   canopy_tasks_started_total, canopy_tasks_finished_total counters
+//   canopy_tasks_orphaned_total                             counter (must stay 0)
+//   canopy_cancellations_total{reason}                      counter (scopes that cancelled themselves)
+//   canopy_upstream_connections{upstream, endpoint, state}  gauge (idle, active)
+//   canopy_upstream_pool_waiters{upstream, endpoint}        gauge
+//   canopy_hedge_attempts_total{route, result}              counter (sent, refused)
+//   canopy_build_info{version}, canopy_config_info{hash, file}, canopy_config_load_timestamp_seconds
+//   process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
+//   process_open_fds, process_max_fds, process_start_time_seconds
+
+#include <prometheus/metric_family.h>
+
+#include <vector>
+
+#include "gateway/server/gateway.hpp"
+
+namespace canopy::gateway {
+
+// Must run on the gateway's thread (the task tree is per thread).
+std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Gateway& gateway);
+
+}  // namespace canopy::gateway
