@@ -5,6 +5,9 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <boost/json/parse.hpp>
@@ -136,6 +139,47 @@ TEST(Admin, TheConfigEndpointNamesTheRunningConfigByHash) {
   EXPECT_EQ(config.at("routes"), 2);
   const auto text = scrape(canopy.admin_port());
   EXPECT_EQ(metric(text, "canopy_config_info", {{"hash", std::string(config.at("hash").as_string())}}), 1);
+}
+
+// Every metric name in `text` that Canopy may export (canopy_*, process_*).
+std::set<std::string> metric_names_in(const std::string& text) {
+  std::set<std::string> names;
+  static const std::regex name(R"(\b(canopy_[a-z_]+|process_[a-z_]+))");
+  for (std::sregex_iterator it(text.begin(), text.end(), name), end; it != end; ++it) {
+    std::string found = (*it)[1];
+    for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
+      if (found.ends_with(suffix) && found.find("_seconds") != std::string::npos) found.resize(found.size() - suffix.size());
+    }
+    names.insert(found);
+  }
+  return names;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Deploy, EveryMetricTheAlertsAndTheDashboardUseIsExported) {
+  DemoUpstreams upstreams{{"a", "b"}};
+  Canopy canopy{admin + "[upstreams.pair]\nendpoints = [\"127.0.0.1:{port:a}\", \"127.0.0.1:{port:b}\"]\n" +
+                    routes_for("pair") + "[[routes]]\nmatch = { path = \"/hedged\" }\nupstream = \"pair\"\nhedge = {}\n",
+                &upstreams};
+  const auto text = scrape(canopy.admin_port());
+  std::set<std::string> exported;
+  for (const auto& name : metric_names_in(text)) exported.insert(name);
+  std::size_t checked = 0;
+  for (const std::string file : {"/deploy/prometheus/alerts.yml", "/deploy/grafana/canopy.json"}) {
+    const auto used = metric_names_in(file_text(CANOPY_SOURCE_DIR + file));
+    EXPECT_GE(used.size(), 3u) << file;
+    for (const auto& name : used) {
+      EXPECT_TRUE(exported.contains(name)) << file << " uses " << name << ", which /metrics does not export";
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 10u);
 }
 
 }  // namespace
