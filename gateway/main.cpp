@@ -18,6 +18,7 @@
 #include "core/cancelled.hpp"
 #include "core/error_group.hpp"
 #include "gateway/log/json_log.hpp"
+#include "gateway/metrics/lifecycle_metrics.hpp"
 #include "gateway/server/gateway.hpp"
 #include "gateway/server/lifecycle.hpp"
 
@@ -54,6 +55,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   asio::io_context io{1};
   asio::signal_set signals(io, SIGINT, SIGTERM);  // before anything can take time: no window for a default kill
   prometheus::Registry registry;  // outlives every config the process runs
+  gateway::LifecycleMetrics lifecycle(registry);
   std::unique_ptr<gateway::Gateway> gw;
   asio::ip::tcp::acceptor acceptor(io);
   std::optional<asio::ip::tcp::acceptor> admin;
@@ -75,7 +77,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   gateway::log_event("info", "listening", std::move(listening));
   int status = 0;
   // The one detached spawn: the root of the task tree, owned by main.
-  asio::co_spawn(io, gateway::run_gateway(*gw, registry, acceptor, admin ? &*admin : nullptr, signals),
+  asio::co_spawn(io, gateway::run_gateway(*gw, registry, lifecycle, acceptor, admin ? &*admin : nullptr, signals),
                  [&](std::exception_ptr error) {
     if (error && !core::is_cancellation(error)) {
       gateway::log_event("error", "crashed", {{"error", core::describe(error)}});

@@ -118,6 +118,10 @@ std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Gateway& gat
   Families f;
   f.gauge("canopy_inflight_requests", "Requests between their head and their access-log line.",
           static_cast<double>(gateway.in_flight()));
+  f.gauge("canopy_downstream_connections", "Open client connections.",
+          static_cast<double>(gateway.connection_slots().stats().in_use));
+  f.gauge("canopy_draining", "1 from SIGTERM on, while in-flight requests finish; /readyz answers 503.",
+          gateway.draining() ? 1 : 0);
   add_limiter(f, "connections", gateway.connection_slots().stats());
   add_tasks(f);
   add_upstreams(f, gateway);

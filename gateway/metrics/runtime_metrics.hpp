@@ -2,7 +2,7 @@
 // Metrics read at scrape time from what the gateway already counts, so that
 // the hot path pays nothing for them:
 //
-//   canopy_inflight_requests                                gauge
+//   canopy_inflight_requests, canopy_downstream_connections, canopy_draining   gauges
 //   canopy_limiter_in_use / _capacity / _queue_depth{limiter}            gauges
 //   canopy_limiter_rejections_total{limiter, reason}        counter (queue_full, timed_out)
 //   canopy_limiter_waits_total / _wait_seconds_total{limiter}            counters

@@ -20,8 +20,8 @@ namespace {
 
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
-awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& acceptor, asio::signal_set& signals,
-                              core::Nursery& server) {
+awaitable<void> watch_signals(Gateway& gateway, LifecycleMetrics& lifecycle, asio::ip::tcp::acceptor& acceptor,
+                              asio::signal_set& signals, core::Nursery& server) {
   auto [ec, signal] = co_await signals.async_wait(as_values);
   if (ec) co_return;
   const auto started = core::Clock::now();
@@ -48,21 +48,22 @@ awaitable<void> watch_signals(Gateway& gateway, asio::ip::tcp::acceptor& accepto
         drain.cancel_scope().cancel();  // drained: stop listening for a second signal
       },
       {.name = "drain"});
-  log_event("info", "drained",
-            {{"requests_cut", gateway.in_flight()},
-             {"drain_seconds", std::chrono::duration<double>(core::Clock::now() - started).count()}});
+  const double drain_seconds = std::chrono::duration<double>(core::Clock::now() - started).count();
+  lifecycle.drain_seconds.Set(drain_seconds);
+  lifecycle.drain_requests_cut.Set(static_cast<double>(gateway.in_flight()));
+  log_event("info", "drained", {{"requests_cut", gateway.in_flight()}, {"drain_seconds", drain_seconds}});
   server.cancel_scope().cancel(core::CancelReason::shutdown);
 }
 
 }  // namespace
 
-awaitable<void> run_gateway(Gateway& gateway, const prometheus::Registry& registry, asio::ip::tcp::acceptor& acceptor,
-                            asio::ip::tcp::acceptor* admin, asio::signal_set& signals) {
+awaitable<void> run_gateway(Gateway& gateway, const prometheus::Registry& registry, LifecycleMetrics& lifecycle,
+                            asio::ip::tcp::acceptor& acceptor, asio::ip::tcp::acceptor* admin, asio::signal_set& signals) {
   co_await core::open_nursery(
       [&](core::Nursery& server) -> awaitable<void> {
         server.start_soon("accept_connections", accept_connections(gateway, acceptor, server));
         if (admin) server.start_soon("serve_admin", serve_admin(gateway, registry, *admin, server));
-        server.start_soon("watch_signals", watch_signals(gateway, acceptor, signals, server));
+        server.start_soon("watch_signals", watch_signals(gateway, lifecycle, acceptor, signals, server));
         co_return;
       },
       {.name = "server"});

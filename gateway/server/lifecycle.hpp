@@ -18,13 +18,14 @@
 
 #include <prometheus/registry.h>
 
+#include "gateway/metrics/lifecycle_metrics.hpp"
 #include "gateway/server/gateway.hpp"
 
 namespace canopy::gateway {
 
 // `admin` may be null (no [admin] listen).
 boost::asio::awaitable<void> run_gateway(Gateway& gateway, const prometheus::Registry& registry,
-                                        boost::asio::ip::tcp::acceptor& acceptor, boost::asio::ip::tcp::acceptor* admin,
-                                        boost::asio::signal_set& signals);
+                                        LifecycleMetrics& lifecycle, boost::asio::ip::tcp::acceptor& acceptor,
+                                        boost::asio::ip::tcp::acceptor* admin, boost::asio::signal_set& signals);
 
 }  // namespace canopy::gateway

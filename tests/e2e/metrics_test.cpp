@@ -125,6 +125,10 @@ TEST(Admin, ReadyzTurns503WhileDrainingAndHealthzStays200) {
   std::this_thread::sleep_for(100ms);  // the drain has begun; the slow request holds it open
   EXPECT_EQ(get(canopy.admin_port(), "/readyz").result_int(), 503u);
   EXPECT_EQ(get(canopy.admin_port(), "/healthz").result_int(), 200u);
+  const auto text = scrape(canopy.admin_port());
+  EXPECT_EQ(metric(text, "canopy_draining"), 1);
+  EXPECT_EQ(metric(text, "canopy_inflight_requests"), 1);
+  EXPECT_EQ(metric(text, "canopy_downstream_connections"), 1);
   auto answered = client.read_response();
   ASSERT_TRUE(answered);
   EXPECT_EQ(answered->result_int(), 200u) << "the request in flight still completes";
@@ -139,6 +143,7 @@ TEST(Admin, TheConfigEndpointNamesTheRunningConfigByHash) {
   EXPECT_EQ(config.at("routes"), 2);
   const auto text = scrape(canopy.admin_port());
   EXPECT_EQ(metric(text, "canopy_config_info", {{"hash", std::string(config.at("hash").as_string())}}), 1);
+  EXPECT_NE(text.find("canopy_config_reloads_total{result=\"failure\"} 0"), std::string::npos) << "exported from the start";
 }
 
 // Every metric name in `text` that Canopy may export (canopy_*, process_*).
