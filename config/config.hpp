@@ -56,6 +56,8 @@ struct AdminConfig {
   std::optional<Address> listen;
 };
 
+// Admission: at most max_inflight requests at once; up to `queue` more wait, each
+// for at most queue_timeout; beyond that, 503 with Retry-After at once.
 struct LimitsConfig {
   std::size_t max_inflight = 5'000;
   std::size_t queue = 1'000;
@@ -184,6 +186,7 @@ struct RouteConfig {
   // Deadline-aware admission: a request with less time left than this (the
   // client's deadline header can shorten the route's) is refused at once (504).
   std::optional<Duration> min_budget;
+  std::optional<LimitsConfig> limits;  // this route's own admission, inside the global one
   std::optional<std::string> strip_prefix;   // removed from the path before it goes upstream
   std::optional<std::string> prefix_rewrite; // put in place of the matched prefix
   HeaderEdits request_headers;

@@ -89,7 +89,7 @@ Config parse_config(std::string_view toml_text, std::string_view source_name) {
   TableReader top(root, "the top level");
   if (const auto* t = top.table("server")) config.server = read_server(*t);
   if (const auto* t = top.table("admin")) config.admin = read_admin(*t);
-  if (const auto* t = top.table("limits")) config.limits = read_limits(*t);
+  if (const auto* t = top.table("limits")) config.limits = read_limits(*t, "limits");
   if (const auto* t = top.table("upstreams")) {
     for (const auto& [name, node] : *t) {
       const auto* upstream = node.as_table();
@@ -153,9 +153,9 @@ AdminConfig read_admin(const toml::table& table) {
   return a;
 }
 
-LimitsConfig read_limits(const toml::table& table) {
+LimitsConfig read_limits(const toml::table& table, const std::string& context) {
   static constexpr std::array<std::string_view, 3> keys{"max_inflight", "queue", "queue_timeout"};
-  TableReader r(table, "limits");
+  TableReader r(table, context);
   LimitsConfig l;
   if (auto v = r.integer("max_inflight", 1, 10'000'000)) l.max_inflight = static_cast<std::size_t>(*v);
   if (auto v = r.integer("queue", 0, 10'000'000)) l.queue = static_cast<std::size_t>(*v);

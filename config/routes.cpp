@@ -95,9 +95,9 @@ std::string derived_name(const RouteConfig& route, std::size_t index) {
 }  // namespace
 
 RouteConfig read_route(const toml::table& table, std::size_t index) {
-  static constexpr std::array<std::string_view, 13> keys{
-      "name", "match", "upstream", "static", "aggregate", "race", "hedge", "timeout", "min_budget", "strip_prefix",
-      "prefix_rewrite", "request_headers", "response_headers"};
+  static constexpr std::array<std::string_view, 14> keys{
+      "name", "match", "upstream", "static", "aggregate", "race", "hedge", "timeout", "min_budget", "limits",
+      "strip_prefix", "prefix_rewrite", "request_headers", "response_headers"};
   TableReader r(table, "routes[" + std::to_string(index) + "]");
   RouteConfig route;
   route.place = r.place();
@@ -118,6 +118,7 @@ RouteConfig read_route(const toml::table& table, std::size_t index) {
   }
   if (auto v = r.duration("timeout")) route.timeout = *v;
   route.min_budget = r.duration("min_budget");
+  if (const auto* limits = r.table("limits")) route.limits = read_limits(*limits, r.context() + ".limits");
   if (route.min_budget && *route.min_budget >= route.timeout) r.fail("min_budget", "must be shorter than the route's timeout");
   route.strip_prefix = r.string("strip_prefix");
   route.prefix_rewrite = r.string("prefix_rewrite");

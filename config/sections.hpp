@@ -8,7 +8,7 @@ namespace canopy::config {
 
 ServerConfig read_server(const toml::table& table);
 AdminConfig read_admin(const toml::table& table);
-LimitsConfig read_limits(const toml::table& table);
+LimitsConfig read_limits(const toml::table& table, const std::string& context);  // [limits] or a route's limits
 UpstreamConfig read_upstream(const std::string& name, const toml::table& table);
 RouteConfig read_route(const toml::table& table, std::size_t index);
 

@@ -51,6 +51,7 @@ void log_access(const Exchange& e) {
   if (e.attempts > 1) line["attempts"] = e.attempts;
   if (e.upstream_error != UpstreamError::none) line["upstream_error"] = to_string(e.upstream_error);
   if (e.cancel_reason) line["cancel_reason"] = core::to_string(*e.cancel_reason);
+  if (!e.refused.empty()) line["refused"] = e.refused;
   write_line(stdout, line);
 }
 

@@ -45,20 +45,27 @@ class Families {
 
 using Type = prometheus::MetricType;
 
-void add_limiter(Families& f, const char* limiter, const core::LimiterStats& s) {
-  const Labels l{{"limiter", limiter}};
-  f.gauge("canopy_limiter_in_use", "Permits held, by limiter (connections: open client connections).",
-          static_cast<double>(s.in_use), l);
-  f.gauge("canopy_limiter_capacity", "Permits a limiter has.", static_cast<double>(s.capacity), l);
-  f.gauge("canopy_limiter_queue_depth", "Callers waiting for a permit.", static_cast<double>(s.waiting), l);
-  auto& rejected = f.add("canopy_limiter_rejections_total", "Callers refused: the queue was full, or the wait timed out.",
-                         Type::Counter);
-  Families::sample(rejected, static_cast<double>(s.queue_full_total), {{"limiter", limiter}, {"reason", "queue_full"}});
-  Families::sample(rejected, static_cast<double>(s.timed_out_total), {{"limiter", limiter}, {"reason", "timed_out"}});
-  f.counter("canopy_limiter_waits_total", "Admissions that had to wait for a permit.",
-            static_cast<double>(s.waited_total), l);
-  f.counter("canopy_limiter_wait_seconds_total", "Time spent waiting by those admissions.",
-            std::chrono::duration<double>(s.wait_time_total).count(), l);
+using NamedLimiter = std::pair<std::string, core::LimiterStats>;
+
+void add_limiters(Families& f, const std::vector<NamedLimiter>& limiters) {
+  auto& in_use = f.add("canopy_limiter_in_use", "Permits held, by limiter (connections: open client connections; "
+                                                 "requests: requests admitted upstream).", Type::Gauge);
+  auto& capacity = f.add("canopy_limiter_capacity", "Permits a limiter has.", Type::Gauge);
+  auto& depth = f.add("canopy_limiter_queue_depth", "Callers waiting for a permit.", Type::Gauge);
+  auto& rejected = f.add("canopy_limiter_rejections_total",
+                         "Callers refused: the queue was full, or the wait timed out.", Type::Counter);
+  auto& waits = f.add("canopy_limiter_waits_total", "Admissions that had to wait for a permit.", Type::Counter);
+  auto& waited = f.add("canopy_limiter_wait_seconds_total", "Time spent waiting by those admissions.", Type::Counter);
+  for (const auto& [name, s] : limiters) {
+    const Labels l{{"limiter", name}};
+    Families::sample(in_use, static_cast<double>(s.in_use), l);
+    Families::sample(capacity, static_cast<double>(s.capacity), l);
+    Families::sample(depth, static_cast<double>(s.waiting), l);
+    Families::sample(rejected, static_cast<double>(s.queue_full_total), {{"limiter", name}, {"reason", "queue_full"}});
+    Families::sample(rejected, static_cast<double>(s.timed_out_total), {{"limiter", name}, {"reason", "timed_out"}});
+    Families::sample(waits, static_cast<double>(s.waited_total), l);
+    Families::sample(waited, std::chrono::duration<double>(s.wait_time_total).count(), l);
+  }
 }
 
 void add_tasks(Families& f) {
@@ -122,7 +129,12 @@ std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Gateway& gat
           static_cast<double>(gateway.connection_slots().stats().in_use));
   f.gauge("canopy_draining", "1 from SIGTERM on, while in-flight requests finish; /readyz answers 503.",
           gateway.draining() ? 1 : 0);
-  add_limiter(f, "connections", gateway.connection_slots().stats());
+  std::vector<NamedLimiter> limiters{{"connections", gateway.connection_slots().stats()},
+                                     {"requests", gateway.admission().stats()}};
+  for (std::size_t r = 0; r < gateway.route_count(); ++r) {
+    if (const auto* limiter = gateway.route_admission(r)) limiters.emplace_back("route:" + gateway.route(r).name, limiter->stats());
+  }
+  add_limiters(f, limiters);
   add_tasks(f);
   add_upstreams(f, gateway);
   add_hedges(f, gateway);

@@ -4,6 +4,7 @@
 //
 //   canopy_inflight_requests, canopy_downstream_connections, canopy_draining   gauges
 //   canopy_limiter_in_use / _capacity / _queue_depth{limiter}            gauges
+//     (limiter: connections, requests, route:NAME)
 //   canopy_limiter_rejections_total{limiter, reason}        counter (queue_full, timed_out)
 //   canopy_limiter_waits_total / _wait_seconds_total{limiter}            counters
 //   canopy_tasks_live, canopy_nurseries_live                gauges

@@ -41,6 +41,11 @@ class Gateway {
   // The extra-attempt budget of a hedge route.
   HedgeBudget& hedge_budget(std::size_t route_index) { return hedge_budgets_[route_index]; }
 
+  // Admission of requests that go upstream: [limits], and each route's own (null: none).
+  core::CapacityLimiter& admission() noexcept { return admission_; }
+  const core::CapacityLimiter& admission() const noexcept { return admission_; }
+  core::CapacityLimiter* route_admission(std::size_t route_index) const { return route_admission_[route_index].get(); }
+
   // One permit per open downstream connection (server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
   const core::CapacityLimiter& connection_slots() const noexcept { return connection_slots_; }
@@ -62,6 +67,8 @@ class Gateway {
   std::vector<std::vector<Cluster*>> backend_clusters_;
   std::vector<HedgeBudget> hedge_budgets_;
   core::CapacityLimiter connection_slots_;
+  core::CapacityLimiter admission_;
+  std::vector<std::unique_ptr<core::CapacityLimiter>> route_admission_;
   bool draining_ = false;
   std::size_t in_flight_ = 0;
 };

@@ -30,6 +30,7 @@
 #include "gateway/http/request_head.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
+#include "gateway/server/admission.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/proxy/proxy.hpp"
@@ -186,6 +187,12 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
   }
   if (route.static_response) {
     co_await reply(static_response(*route.static_response, client.version, true));
+    co_return;
+  }
+  const auto admission = co_await admit_request(gateway, decision.route);
+  if (!admission.admitted()) {
+    exchange.refused = admission.refused;
+    co_await reply(error_response(503, client.version, true, admission.detail));  // with Retry-After
     co_return;
   }
   if (body_pending && expects_continue(request) && !co_await send_continue(client.stream)) {

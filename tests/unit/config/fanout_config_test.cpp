@@ -124,5 +124,19 @@ upstream = "g"
             "or \"grpc-timeout\"");
 }
 
+TEST(RouteLimits, ARouteMayHaveItsOwnAdmissionLimits) {
+  const auto config = parse_config(two_upstreams + R"(
+[[routes]]
+upstream = "users"
+limits = { max_inflight = 10, queue = 0, queue_timeout = "20ms" }
+)", "l.toml");
+  ASSERT_TRUE(config.routes[0].limits);
+  EXPECT_EQ(config.routes[0].limits->max_inflight, 10u);
+  EXPECT_EQ(config.routes[0].limits->queue, 0u);
+  EXPECT_EQ(config.routes[0].limits->queue_timeout, Duration(20ms));
+  EXPECT_EQ(error_of(two_upstreams + "[[routes]]\nupstream = \"users\"\nlimits = { max_inflight = 0 }\n"),
+            "canopy.toml:8:27: routes[0].limits.max_inflight: must be between 1 and 10000000, got 0");
+}
+
 }  // namespace
 }  // namespace canopy::config

@@ -1,0 +1,45 @@
+#include "gateway/server/admission.hpp"
+
+#include <chrono>
+
+namespace canopy::gateway {
+
+namespace {
+
+// Fills in why `limiter` (named `what`) refused, if it did; returns whether it admitted.
+bool admitted(const core::Admission& admission, const core::CapacityLimiter& limiter, const std::string& what,
+              RequestAdmission& out) {
+  if (admission.outcome == core::AdmissionOutcome::admitted) return true;
+  const auto& options = limiter.options();
+  if (admission.outcome == core::AdmissionOutcome::queue_full) {
+    out.refused = "queue_full";
+    out.detail = what + " is at capacity: " + std::to_string(options.capacity) + " requests in flight and " +
+                 std::to_string(options.queue) + " waiting";
+  } else {
+    out.refused = "timed_out";
+    out.detail = what + " is at capacity: no room within " +
+                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(options.queue_timeout).count()) +
+                 " ms";
+  }
+  return false;
+}
+
+}  // namespace
+
+boost::asio::awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t route_index) {
+  RequestAdmission result;
+  auto global = co_await gateway.admission().acquire();
+  if (!admitted(global, gateway.admission(), "the gateway", result)) co_return result;
+  result.gateway_permit = std::move(global.permit);
+  if (auto* route = gateway.route_admission(route_index)) {
+    auto own = co_await route->acquire();
+    if (!admitted(own, *route, "route " + gateway.route(route_index).name, result)) {
+      result.gateway_permit.reset();
+      co_return result;
+    }
+    result.route_permit = std::move(own.permit);
+  }
+  co_return result;
+}
+
+}  // namespace canopy::gateway
