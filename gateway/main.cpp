@@ -19,7 +19,7 @@
 #include "core/error_group.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/metrics/lifecycle_metrics.hpp"
-#include "gateway/server/gateway.hpp"
+#include "gateway/server/server.hpp"
 #include "gateway/server/lifecycle.hpp"
 
 namespace asio = boost::asio;
@@ -35,7 +35,8 @@ Canopy is an HTTP API gateway in which every request is a tree of tasks:
 when the client leaves, the deadline passes or the gateway stops, every
 upstream call of the request is cancelled and its connection closed.
 Logs are JSON lines: access lines on stdout, events on stderr.
-Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop.
+Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop; SIGHUP
+reloads the config file (a bad file is reported and the running config kept).
 )";
 
 void listen_on(asio::ip::tcp::acceptor& acceptor, const config::Address& address) {
@@ -53,14 +54,16 @@ std::string address_of(const asio::ip::tcp::acceptor& acceptor) {
 
 int run(const std::shared_ptr<const config::Config>& config) {
   asio::io_context io{1};
-  asio::signal_set signals(io, SIGINT, SIGTERM);  // before anything can take time: no window for a default kill
+  // Before anything can take time: no window for a signal's default action.
+  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  asio::signal_set reload_signals(io, SIGHUP);
   prometheus::Registry registry;  // outlives every config the process runs
   gateway::LifecycleMetrics lifecycle(registry);
-  std::unique_ptr<gateway::Gateway> gw;
+  std::unique_ptr<gateway::Server> server;
   asio::ip::tcp::acceptor acceptor(io);
   std::optional<asio::ip::tcp::acceptor> admin;
   try {
-    gw = std::make_unique<gateway::Gateway>(io.get_executor(), config, registry);
+    server = std::make_unique<gateway::Server>(io.get_executor(), config, registry, lifecycle);
     listen_on(acceptor, config->server.listen);
     if (config->admin.listen) listen_on(admin.emplace(io), *config->admin.listen);
   } catch (const std::exception& e) {
@@ -77,7 +80,8 @@ int run(const std::shared_ptr<const config::Config>& config) {
   gateway::log_event("info", "listening", std::move(listening));
   int status = 0;
   // The one detached spawn: the root of the task tree, owned by main.
-  asio::co_spawn(io, gateway::run_gateway(*gw, registry, lifecycle, acceptor, admin ? &*admin : nullptr, signals),
+  asio::co_spawn(io,
+                 gateway::run_gateway(*server, acceptor, admin ? &*admin : nullptr, {stop_signals, reload_signals}),
                  [&](std::exception_ptr error) {
     if (error && !core::is_cancellation(error)) {
       gateway::log_event("error", "crashed", {{"error", core::describe(error)}});

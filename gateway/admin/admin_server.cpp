@@ -39,8 +39,7 @@ std::string utc(std::chrono::system_clock::time_point t) {
   return text;
 }
 
-http::response<http::string_body> answer(const Gateway& gateway, const prometheus::Registry& registry,
-                                         const http::request<http::string_body>& request) {
+http::response<http::string_body> answer(const Server& server, const http::request<http::string_body>& request) {
   http::response<http::string_body> response{http::status::ok, request.version()};
   response.set(http::field::server, "canopy");
   response.set(http::field::cache_control, "no-store");
@@ -60,16 +59,17 @@ http::response<http::string_body> answer(const Gateway& gateway, const prometheu
     response.set(http::field::allow, "GET, HEAD");
   } else if (path == "/metrics") {
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.body() = metrics_text(gateway, registry);
+    response.body() = metrics_text(server);
   } else if (path == "/healthz") {
     text(http::status::ok, "ok\n");
   } else if (path == "/readyz") {
-    if (gateway.draining()) text(http::status::service_unavailable, "draining\n");
+    if (server.draining()) text(http::status::service_unavailable, "draining\n");
     else text(http::status::ok, "ready\n");
   } else if (path == "/debug/tasks") {
     json(task_tree_json(core::TaskTree::this_thread().snapshot()));
   } else if (path == "/config") {
-    const auto& config = gateway.config();
+    const auto snapshot = server.gateway();
+    const auto& config = snapshot->config();
     json(boost::json::object{{"file", config.source},
                              {"hash", config.hash},
                              {"loaded_at", utc(config.loaded_at)},
@@ -83,7 +83,7 @@ http::response<http::string_body> answer(const Gateway& gateway, const prometheu
   return response;
 }
 
-awaitable<void> serve_admin_connection(Gateway& gateway, const prometheus::Registry& registry, tcp::socket socket) {
+awaitable<void> serve_admin_connection(const Server& server, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -94,7 +94,7 @@ awaitable<void> serve_admin_connection(Gateway& gateway, const prometheus::Regis
     auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, as_values);
     if (read_ec) co_return;  // closed, idle, or not HTTP: nothing to answer
     stream.expires_never();
-    auto response = answer(gateway, registry, parser.get());
+    auto response = answer(server, parser.get());
     auto [write_ec, written] = co_await http::async_write(stream, response, as_values);
     if (write_ec || !response.keep_alive()) co_return;
   }
@@ -102,15 +102,14 @@ awaitable<void> serve_admin_connection(Gateway& gateway, const prometheus::Regis
 
 }  // namespace
 
-std::string metrics_text(const Gateway& gateway, const prometheus::Registry& registry) {
-  auto families = registry.Collect();
-  auto runtime = collect_runtime_metrics(gateway);
+std::string metrics_text(const Server& server) {
+  auto families = server.registry().Collect();
+  auto runtime = collect_runtime_metrics(server);
   families.insert(families.end(), std::make_move_iterator(runtime.begin()), std::make_move_iterator(runtime.end()));
   return prometheus::TextSerializer().Serialize(families);
 }
 
-awaitable<void> serve_admin(Gateway& gateway, const prometheus::Registry& registry, tcp::acceptor& acceptor,
-                            core::Nursery& server) {
+awaitable<void> serve_admin(Server& server, tcp::acceptor& acceptor, core::Nursery& tree) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(as_values);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -119,7 +118,7 @@ awaitable<void> serve_admin(Gateway& gateway, const prometheus::Registry& regist
       co_await pause.async_wait(as_values);
       continue;
     }
-    server.start_soon("admin connection", serve_admin_connection(gateway, registry, std::move(socket)));
+    tree.start_soon("admin connection", serve_admin_connection(server, std::move(socket)));
   }
 }
 

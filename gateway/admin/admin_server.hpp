@@ -11,20 +11,18 @@
 // It stays open while the gateway drains, so that /readyz and /metrics tell how
 // the drain goes; the server scope's shutdown closes it.
 
-#include <prometheus/registry.h>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/nursery.hpp"
-#include "gateway/server/gateway.hpp"
+#include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> serve_admin(Gateway& gateway, const prometheus::Registry& registry,
-                                         boost::asio::ip::tcp::acceptor& acceptor, core::Nursery& server);
+boost::asio::awaitable<void> serve_admin(Server& server, boost::asio::ip::tcp::acceptor& acceptor,
+                                         core::Nursery& tree);
 
-// The /metrics body: everything in `registry` and the runtime's metrics.
-std::string metrics_text(const Gateway& gateway, const prometheus::Registry& registry);
+// The /metrics body: everything in the server's registry and the runtime's metrics.
+std::string metrics_text(const Server& server);
 
 }  // namespace canopy::gateway

@@ -121,15 +121,17 @@ void add_hedges(Families& f, const Gateway& gateway) {
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Gateway& gateway) {
+std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& server) {
+  const auto snapshot = server.gateway();
+  const Gateway& gateway = *snapshot;
   Families f;
   f.gauge("canopy_inflight_requests", "Requests between their head and their access-log line.",
-          static_cast<double>(gateway.in_flight()));
+          static_cast<double>(server.in_flight()));
   f.gauge("canopy_downstream_connections", "Open client connections.",
-          static_cast<double>(gateway.connection_slots().stats().in_use));
+          static_cast<double>(server.connection_slots().stats().in_use));
   f.gauge("canopy_draining", "1 from SIGTERM on, while in-flight requests finish; /readyz answers 503.",
-          gateway.draining() ? 1 : 0);
-  std::vector<NamedLimiter> limiters{{"connections", gateway.connection_slots().stats()},
+          server.draining() ? 1 : 0);
+  std::vector<NamedLimiter> limiters{{"connections", server.connection_slots().stats()},
                                      {"requests", gateway.admission().stats()}};
   for (std::size_t r = 0; r < gateway.route_count(); ++r) {
     if (const auto* limiter = gateway.route_admission(r)) limiters.emplace_back("route:" + gateway.route(r).name, limiter->stats());

@@ -22,11 +22,11 @@
 
 #include <vector>
 
-#include "gateway/server/gateway.hpp"
+#include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
 // Must run on the gateway's thread (the task tree is per thread).
-std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Gateway& gateway);
+std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& server);
 
 }  // namespace canopy::gateway

@@ -7,7 +7,6 @@ Gateway::Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const co
     : config_(std::move(config)),
       router_(config_->routes),
       metrics_(registry, *config_),
-      connection_slots_(executor, {.capacity = config_->server.max_connections, .queue = 1}),
       admission_(executor, {.capacity = config_->limits.max_inflight,
                             .queue = config_->limits.queue,
                             .queue_timeout = config_->limits.queue_timeout}) {

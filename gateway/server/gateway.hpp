@@ -1,6 +1,8 @@
 #pragma once
-// The running gateway on one worker: the config snapshot it serves, the router
-// built from it, the upstream clusters, and its drain state.
+// One config snapshot of the running gateway on one worker: the config, the
+// router built from it, the upstream clusters, admission limiters and metric
+// handles. A reload builds a new one; requests in flight keep theirs alive
+// (Server holds the current one).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <map>
@@ -46,17 +48,6 @@ class Gateway {
   const core::CapacityLimiter& admission() const noexcept { return admission_; }
   core::CapacityLimiter* route_admission(std::size_t route_index) const { return route_admission_[route_index].get(); }
 
-  // One permit per open downstream connection (server.max_connections).
-  core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
-  const core::CapacityLimiter& connection_slots() const noexcept { return connection_slots_; }
-
-  bool draining() const noexcept { return draining_; }
-  void start_draining() noexcept { draining_ = true; }
-
-  // Requests between their header and their access-log line.
-  std::size_t in_flight() const noexcept { return in_flight_; }
-  void request_started() noexcept { ++in_flight_; }
-  void request_finished() noexcept { --in_flight_; }
 
  private:
   std::shared_ptr<const config::Config> config_;
@@ -66,11 +57,8 @@ class Gateway {
   std::vector<Cluster*> route_clusters_;
   std::vector<std::vector<Cluster*>> backend_clusters_;
   std::vector<HedgeBudget> hedge_budgets_;
-  core::CapacityLimiter connection_slots_;
   core::CapacityLimiter admission_;
   std::vector<std::unique_ptr<core::CapacityLimiter>> route_admission_;
-  bool draining_ = false;
-  std::size_t in_flight_ = 0;
 };
 
 }  // namespace canopy::gateway

@@ -20,14 +20,22 @@ namespace {
 
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
-awaitable<void> watch_signals(Gateway& gateway, LifecycleMetrics& lifecycle, asio::ip::tcp::acceptor& acceptor,
-                              asio::signal_set& signals, core::Nursery& server) {
+awaitable<void> watch_reload(Server& server, asio::signal_set& signals) {
+  for (;;) {
+    auto [ec, signal] = co_await signals.async_wait(as_values);
+    if (ec) co_return;
+    if (!server.draining()) server.reload();
+  }
+}
+
+awaitable<void> watch_signals(Server& server, asio::ip::tcp::acceptor& acceptor, asio::signal_set& signals,
+                              core::Nursery& tree) {
   auto [ec, signal] = co_await signals.async_wait(as_values);
   if (ec) co_return;
   const auto started = core::Clock::now();
   log_event("info", "draining", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
-                                 {"in_flight", gateway.in_flight()}});
-  gateway.start_draining();
+                                 {"in_flight", server.in_flight()}});
+  server.start_draining();
   acceptor.close();
   // Wait for in-flight requests, up to drain_timeout; a second signal ends the wait.
   co_await core::open_nursery(
@@ -35,13 +43,13 @@ awaitable<void> watch_signals(Gateway& gateway, LifecycleMetrics& lifecycle, asi
         drain.start_soon("second_signal", [&]() -> awaitable<void> {
           auto [again_ec, again] = co_await signals.async_wait(as_values);
           if (!again_ec) {
-            log_event("warn", "second_signal", {{"in_flight", gateway.in_flight()}});
+            log_event("warn", "second_signal", {{"in_flight", server.in_flight()}});
             drain.cancel_scope().cancel(core::CancelReason::shutdown);
           }
         });
         asio::steady_timer tick(co_await asio::this_coro::executor);
-        const auto deadline = started + gateway.config().server.drain_timeout;
-        while (gateway.in_flight() > 0 && core::Clock::now() < deadline) {
+        const auto deadline = started + server.gateway()->config().server.drain_timeout;
+        while (server.in_flight() > 0 && core::Clock::now() < deadline) {
           tick.expires_after(std::chrono::milliseconds(10));
           co_await tick.async_wait(asio::use_awaitable);
         }
@@ -49,21 +57,22 @@ awaitable<void> watch_signals(Gateway& gateway, LifecycleMetrics& lifecycle, asi
       },
       {.name = "drain"});
   const double drain_seconds = std::chrono::duration<double>(core::Clock::now() - started).count();
-  lifecycle.drain_seconds.Set(drain_seconds);
-  lifecycle.drain_requests_cut.Set(static_cast<double>(gateway.in_flight()));
-  log_event("info", "drained", {{"requests_cut", gateway.in_flight()}, {"drain_seconds", drain_seconds}});
-  server.cancel_scope().cancel(core::CancelReason::shutdown);
+  server.lifecycle().drain_seconds.Set(drain_seconds);
+  server.lifecycle().drain_requests_cut.Set(static_cast<double>(server.in_flight()));
+  log_event("info", "drained", {{"requests_cut", server.in_flight()}, {"drain_seconds", drain_seconds}});
+  tree.cancel_scope().cancel(core::CancelReason::shutdown);
 }
 
 }  // namespace
 
-awaitable<void> run_gateway(Gateway& gateway, const prometheus::Registry& registry, LifecycleMetrics& lifecycle,
-                            asio::ip::tcp::acceptor& acceptor, asio::ip::tcp::acceptor* admin, asio::signal_set& signals) {
+awaitable<void> run_gateway(Server& server, asio::ip::tcp::acceptor& acceptor, asio::ip::tcp::acceptor* admin,
+                            Signals signals) {
   co_await core::open_nursery(
-      [&](core::Nursery& server) -> awaitable<void> {
-        server.start_soon("accept_connections", accept_connections(gateway, acceptor, server));
-        if (admin) server.start_soon("serve_admin", serve_admin(gateway, registry, *admin, server));
-        server.start_soon("watch_signals", watch_signals(gateway, lifecycle, acceptor, signals, server));
+      [&](core::Nursery& tree) -> awaitable<void> {
+        tree.start_soon("accept_connections", accept_connections(server, acceptor, tree));
+        if (admin) tree.start_soon("serve_admin", serve_admin(server, *admin, tree));
+        tree.start_soon("watch_reload", watch_reload(server, signals.reload));
+        tree.start_soon("watch_signals", watch_signals(server, acceptor, signals.stop, tree));
         co_return;
       },
       {.name = "server"});

@@ -3,6 +3,7 @@
 //
 //   server nursery ─┬─ accept_connections ── connection … (one task each)
 //                   ├─ serve_admin ── admin connection … (with [admin] listen)
+//                   ├─ watch_reload (SIGHUP: Server::reload)
 //                   └─ watch_signals
 //
 // SIGTERM or SIGINT: stop accepting, let in-flight requests finish for up to
@@ -18,14 +19,19 @@
 
 #include <prometheus/registry.h>
 
-#include "gateway/metrics/lifecycle_metrics.hpp"
-#include "gateway/server/gateway.hpp"
+#include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
+// The signals main listens for from its first instant, so that none of them
+// takes its default action (SIGHUP's would end the process).
+struct Signals {
+  boost::asio::signal_set& stop;    // SIGTERM, SIGINT
+  boost::asio::signal_set& reload;  // SIGHUP
+};
+
 // `admin` may be null (no [admin] listen).
-boost::asio::awaitable<void> run_gateway(Gateway& gateway, const prometheus::Registry& registry,
-                                        LifecycleMetrics& lifecycle, boost::asio::ip::tcp::acceptor& acceptor,
-                                        boost::asio::ip::tcp::acceptor* admin, boost::asio::signal_set& signals);
+boost::asio::awaitable<void> run_gateway(Server& server, boost::asio::ip::tcp::acceptor& acceptor,
+                                        boost::asio::ip::tcp::acceptor* admin, Signals signals);
 
 }  // namespace canopy::gateway

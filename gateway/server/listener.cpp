@@ -12,9 +12,9 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-asio::awaitable<void> accept_connections(Gateway& gateway, tcp::acceptor& acceptor, core::Nursery& server) {
+asio::awaitable<void> accept_connections(Server& server, tcp::acceptor& acceptor, core::Nursery& connections) {
   for (;;) {
-    core::Admission slot = co_await gateway.connection_slots().acquire();  // waits while at max_connections
+    core::Admission slot = co_await server.connection_slots().acquire();  // waits while at max_connections
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
@@ -25,7 +25,7 @@ asio::awaitable<void> accept_connections(Gateway& gateway, tcp::acceptor& accept
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    server.start_soon("connection", serve_connection(gateway, std::move(socket), std::move(slot.permit)));
+    connections.start_soon("connection", serve_connection(server, std::move(socket), std::move(slot.permit)));
   }
 }
 

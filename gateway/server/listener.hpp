@@ -8,11 +8,11 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/nursery.hpp"
-#include "gateway/server/gateway.hpp"
+#include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> accept_connections(Gateway& gateway, boost::asio::ip::tcp::acceptor& acceptor,
-                                                core::Nursery& server);
+boost::asio::awaitable<void> accept_connections(Server& server, boost::asio::ip::tcp::acceptor& acceptor,
+                                                core::Nursery& connections);
 
 }  // namespace canopy::gateway

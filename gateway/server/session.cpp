@@ -67,8 +67,9 @@ bool expects_continue(const http::request<http::buffer_body>& request) {
 // Counts the request as in flight and logs it exactly once, however it ends.
 class RequestRecord {
  public:
-  RequestRecord(Gateway& gateway, Exchange& exchange) : gateway_(gateway), exchange_(exchange) {
-    gateway_.request_started();
+  RequestRecord(Server& server, Gateway& gateway, Exchange& exchange)
+      : server_(server), gateway_(gateway), exchange_(exchange) {
+    server_.request_started();
   }
   ~RequestRecord() {
     if (exchange_.client_gone || exchange_.cancel_reason == core::CancelReason::client_disconnect) {
@@ -78,12 +79,13 @@ class RequestRecord {
     gateway_.metrics().route(exchange_.route_index).record(method_label_index(exchange_.method), exchange_.status,
                                                             core::Clock::now() - exchange_.started,
                                                             exchange_.cancel_reason, exchange_.fanout);
-    gateway_.request_finished();
+    server_.request_finished();
   }
   RequestRecord(const RequestRecord&) = delete;
   RequestRecord& operator=(const RequestRecord&) = delete;
 
  private:
+  Server& server_;
   Gateway& gateway_;
   Exchange& exchange_;
 };
@@ -211,27 +213,30 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
 
 }  // namespace
 
-awaitable<void> serve_connection(Gateway& gateway, tcp::socket socket, [[maybe_unused]] core::Permit slot) {
-  const auto& server = gateway.config().server;
+awaitable<void> serve_connection(Server& server, tcp::socket socket, [[maybe_unused]] core::Permit slot) {
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   const std::string client_ip = ec ? "unknown" : peer.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
-  const HeadLimits limits{server.max_header_bytes, server.max_uri_bytes, server.max_body_bytes};
 
   for (bool first = true;; first = false) {
+    // The config as of this request: a reload applies from the next request on.
+    const std::shared_ptr<Gateway> snapshot = server.gateway();
+    Gateway& gateway = *snapshot;
+    const auto& settings = gateway.config().server;
+    const HeadLimits limits{settings.max_header_bytes, settings.max_uri_bytes, settings.max_body_bytes};
     RequestParser parser;
-    parser.header_limit(static_cast<std::uint32_t>(server.max_header_bytes + 4));
-    parser.body_limit(server.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(settings.max_header_bytes + 4));
+    parser.body_limit(settings.max_body_bytes);
 
-    stream.expires_after(first ? server.header_timeout : server.idle_timeout);
+    stream.expires_after(first ? settings.header_timeout : settings.idle_timeout);
     const auto head = co_await read_request_head(stream, buffer, parser, limits);
     stream.expires_never();
     if (head.outcome != HeadOutcome::complete) {
       if (head.outcome != HeadOutcome::closed) {
         Exchange exchange{.client = client_ip, .status = status_of(head.outcome)};
-        RequestRecord record(gateway, exchange);
+        RequestRecord record(server, gateway, exchange);
         auto response = error_response(exchange.status, 11, false, head.detail);
         co_await send(stream, response);
       }
@@ -243,10 +248,10 @@ awaitable<void> serve_connection(Gateway& gateway, tcp::socket socket, [[maybe_u
     Exchange exchange{.method = std::string(request.method_string()), .target = std::string(request.target()),
                       .client = client_ip};
     {
-      RequestRecord record(gateway, exchange);
+      RequestRecord record(server, gateway, exchange);
       co_await answer(gateway, client, exchange);
     }
-    if (!client.keep_alive || exchange.close_connection || exchange.client_gone || gateway.draining()) {
+    if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) {
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
       co_return;
     }

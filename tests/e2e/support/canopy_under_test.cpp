@@ -43,18 +43,13 @@ boost::json::object DemoUpstreams::stats(const std::string& name) const {
   return boost::json::parse(get(port(name), "/_stats").body()).as_object();
 }
 
-Canopy::Canopy(std::string toml, const DemoUpstreams* upstreams) {
-  for (auto at = toml.find("{port:"); at != std::string::npos; at = toml.find("{port:")) {
-    const auto end = toml.find('}', at);
-    const std::string name = toml.substr(at + 6, end - at - 6);
-    toml.replace(at, end - at + 1, std::to_string(upstreams->port(name)));
-  }
+Canopy::Canopy(std::string toml, const DemoUpstreams* upstreams) : upstreams_(upstreams) {
   char path[] = "/tmp/canopy-e2e-XXXXXX.toml";
   const int fd = mkstemps(path, 5);
   if (fd < 0) throw std::runtime_error("mkstemps failed");
   ::close(fd);
   path_ = path;
-  std::ofstream(path_) << "[server]\nlisten = \"127.0.0.1:0\"\n" << toml;
+  rewrite_config(std::move(toml));
   process_ = std::make_unique<ChildProcess>(std::vector<std::string>{binary("canopy"), "--config", path_});
   while (auto line = process_->read_line(ChildProcess::Stream::err, 10s)) {
     boost::system::error_code ec;
@@ -72,6 +67,30 @@ Canopy::Canopy(std::string toml, const DemoUpstreams* upstreams) {
     }
   }
   throw std::runtime_error("canopy did not start on " + path_);
+}
+
+void Canopy::rewrite_config(std::string toml) {
+  for (auto at = toml.find("{port:"); at != std::string::npos; at = toml.find("{port:")) {
+    const auto end = toml.find('}', at);
+    const std::string name = toml.substr(at + 6, end - at - 6);
+    toml.replace(at, end - at + 1, std::to_string(upstreams_->port(name)));
+  }
+  const auto temporary = path_ + ".new";  // a reload must never see half a file
+  std::ofstream(temporary) << "[server]\nlisten = \"127.0.0.1:0\"\n" << toml;
+  std::rename(temporary.c_str(), path_.c_str());
+}
+
+std::optional<boost::json::object> Canopy::next_event(const std::string& name, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    auto line = process_->read_line(ChildProcess::Stream::err, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                   until - std::chrono::steady_clock::now()));
+    if (!line) break;
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(*line, ec);
+    if (!ec && parsed.is_object() && parsed.as_object().at("event") == name.c_str()) return parsed.as_object();
+  }
+  return std::nullopt;
 }
 
 Canopy::~Canopy() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,16 @@ class Canopy {
   // The admin listener's port, when the toml has "[admin]\nlisten = \"127.0.0.1:0\"".
   std::uint16_t admin_port() const noexcept { return admin_port_; }
   ChildProcess& process() { return *process_; }
+  // Replaces the config file (same prefix and port filling as the constructor);
+  // send SIGHUP to make canopy read it.
+  void rewrite_config(std::string toml);
+  // The next event line (stderr) named `name`, skipping others; nullopt after `timeout`.
+  std::optional<boost::json::object> next_event(const std::string& name, std::chrono::milliseconds timeout);
   // The access-log lines written so far (stdout).
   std::vector<boost::json::object> access_log(std::size_t at_least, std::chrono::milliseconds timeout);
 
  private:
+  const DemoUpstreams* upstreams_;
   std::string path_;
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;

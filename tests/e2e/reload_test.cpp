@@ -1,0 +1,104 @@
+// SIGHUP reload: new requests get the new config, requests in flight finish on
+// the one they started with, a broken file changes nothing, and reloads under
+// load lose no request.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/support/canopy_under_test.hpp"
+#include "tests/e2e/support/http_client.hpp"
+#include "tests/e2e/support/metrics_text.hpp"
+
+namespace canopy::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+const std::string prefix = "[admin]\nlisten = \"127.0.0.1:0\"\n" + upstream_sections({"a", "b"});
+
+std::string route_to(const std::string& upstream) { return prefix + "[[routes]]\nupstream = \"" + upstream + "\"\n"; }
+
+std::string answered_by(const Response& response) {
+  return std::string(json::parse(response.body()).as_object().at("upstream").as_string());
+}
+
+TEST(Reload, NewRequestsGetTheNewConfigWhileARequestInFlightFinishesOnTheOld) {
+  DemoUpstreams upstreams{{"a", "b"}};
+  Canopy canopy{route_to("a"), &upstreams};
+  Connection slow(canopy.port());
+  slow.send("GET /?delay=500 HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(wait_counter(upstreams, "a", "requests", 1));
+
+  canopy.rewrite_config(route_to("b"));
+  ::kill(canopy.process().pid(), SIGHUP);
+  auto reloaded = canopy.next_event("config_reloaded", 5s);
+  ASSERT_TRUE(reloaded);
+  EXPECT_NE(reloaded->at("hash"), reloaded->at("previous_hash"));
+
+  EXPECT_EQ(answered_by(get(canopy.port(), "/")), "b");
+  auto old = slow.read_response();
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->result_int(), 200u);
+  EXPECT_EQ(answered_by(*old), "a") << "the request in flight keeps the config it started with";
+  // The same keep-alive connection moves to the new config with its next request.
+  slow.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  auto next = slow.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(answered_by(*next), "b");
+  EXPECT_EQ(metric(scrape(canopy.admin_port()), "canopy_config_reloads_total", {{"result", "success"}}), 1);
+}
+
+TEST(Reload, ABrokenFileIsReportedWithItsPlaceAndTheRunningConfigKeepsServing) {
+  DemoUpstreams upstreams{{"a", "b"}};
+  Canopy canopy{route_to("a"), &upstreams};
+  canopy.rewrite_config(prefix + "[[routes]]\nupstream = \"nope\"\n");
+  ::kill(canopy.process().pid(), SIGHUP);
+  auto failed = canopy.next_event("reload_failed", 5s);
+  ASSERT_TRUE(failed);
+  const std::string error(failed->at("error").as_string());
+  EXPECT_NE(error.find(".toml:10:12: routes[0].upstream: no upstream named \"nope\""), std::string::npos) << error;
+  EXPECT_EQ(answered_by(get(canopy.port(), "/")), "a");
+  EXPECT_EQ(metric(scrape(canopy.admin_port()), "canopy_config_reloads_total", {{"result", "failure"}}), 1);
+}
+
+TEST(Reload, TenReloadsUnderLoadLoseNoRequest) {
+  DemoUpstreams upstreams{{"a", "b"}};
+  Canopy canopy{route_to("a"), &upstreams};
+  // Thousands of access-log lines: keep reading them, or canopy's stdout pipe fills and it stalls.
+  std::atomic<bool> load_done = false;
+  std::size_t logged = 0;
+  std::thread access_log_reader([&] {
+    while (!load_done) logged += canopy.access_log(1, 100ms).size();
+  });
+  const auto out = std::filesystem::temp_directory_path() / ("canopy-wrk-" + std::to_string(canopy.port()) + ".txt");
+  ChildProcess wrk({"/bin/sh", "-c",
+                    "wrk -t1 -c16 -d3s http://127.0.0.1:" + std::to_string(canopy.port()) + "/ > " + out.string()});
+  std::this_thread::sleep_for(300ms);
+  int reloaded = 0;
+  for (int i = 0; i < 10; ++i) {
+    canopy.rewrite_config(route_to(i % 2 == 0 ? "b" : "a"));
+    ::kill(canopy.process().pid(), SIGHUP);
+    reloaded += canopy.next_event("config_reloaded", 5s) ? 1 : 0;
+    std::this_thread::sleep_for(150ms);
+  }
+  EXPECT_EQ(wrk.wait(), 0);
+  load_done = true;
+  access_log_reader.join();
+  EXPECT_GT(logged, 100u);
+  std::ifstream in(out);
+  const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(out);
+  EXPECT_EQ(reloaded, 10);
+  EXPECT_NE(report.find("requests in"), std::string::npos) << report;
+  EXPECT_EQ(report.find("Non-2xx"), std::string::npos) << report;
+  EXPECT_EQ(report.find("Socket errors"), std::string::npos) << report;
+}
+
+}  // namespace
+}  // namespace canopy::test
