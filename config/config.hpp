@@ -174,6 +174,20 @@ struct AttemptsConfig {
   unsigned budget_percent = 10;
 };
 
+// Retries of a proxied request, each try in its own scope on another endpoint
+// when there is one. Only when safe: a request whose body Canopy has started to
+// send is retried never; one that has not reached the upstream (a connect
+// failure), always; the others only with an idempotent method and no body.
+struct RetryConfig {
+  std::size_t attempts = 2;  // tries in all, the first included
+  bool on_connect_failure = true;
+  bool on_reset = true;       // the upstream closed or reset before its response head
+  bool on_timeout = false;    // per_try_timeout passed before the response head
+  std::vector<unsigned> on_status;  // answers that are retried (e.g. 502, 503); 5xx in the file means 500..599
+  std::optional<Duration> per_try_timeout;  // until the response head; inside the route's deadline
+  unsigned budget_percent = 20;  // retries as a share of the route's requests (token bucket, burst 10)
+};
+
 struct RouteConfig {
   std::string name;  // `name = …`, or derived from the match
   SourcePlace place;
@@ -182,6 +196,7 @@ struct RouteConfig {
   std::optional<StaticResponse> static_response;
   std::optional<AggregateConfig> aggregate;
   std::optional<AttemptsConfig> attempts;  // race or hedge, with `upstream`
+  std::optional<RetryConfig> retries;       // with `upstream`
   Duration timeout = 15s;
   // Deadline-aware admission: a request with less time left than this (the
   // client's deadline header can shorten the route's) is refused at once (504).

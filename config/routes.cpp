@@ -95,8 +95,8 @@ std::string derived_name(const RouteConfig& route, std::size_t index) {
 }  // namespace
 
 RouteConfig read_route(const toml::table& table, std::size_t index) {
-  static constexpr std::array<std::string_view, 14> keys{
-      "name", "match", "upstream", "static", "aggregate", "race", "hedge", "timeout", "min_budget", "limits",
+  static constexpr std::array<std::string_view, 15> keys{
+      "name", "match", "upstream", "static", "aggregate", "race", "hedge", "retries", "timeout", "min_budget", "limits",
       "strip_prefix", "prefix_rewrite", "request_headers", "response_headers"};
   TableReader r(table, "routes[" + std::to_string(index) + "]");
   RouteConfig route;
@@ -115,6 +115,11 @@ RouteConfig read_route(const toml::table& table, std::size_t index) {
     if (route.attempts) r.fail(mode, "use either race or hedge, not both");
     if (!route.upstream) r.fail(mode, std::string(mode) + " needs `upstream = \"name\"`: it sends the request to several of its endpoints");
     route.attempts = read_attempts(r, mode);
+  }
+  if (r.raw().get("retries")) {
+    if (!route.upstream) r.fail("retries", "retries need `upstream = \"name\"`");
+    if (route.attempts) r.fail("retries", "use either retries or race/hedge: their attempts already go to other endpoints");
+    route.retries = read_retries(r);
   }
   if (auto v = r.duration("timeout")) route.timeout = *v;
   route.min_budget = r.duration("min_budget");

@@ -15,5 +15,6 @@ RouteConfig read_route(const toml::table& table, std::size_t index);
 // Parts of a route, read by read_route.
 AggregateConfig read_aggregate(TableReader& route, const std::vector<std::string>& path_params, bool has_prefix);
 AttemptsConfig read_attempts(TableReader& route, std::string_view key);  // key: "race" or "hedge"
+RetryConfig read_retries(TableReader& route);
 
 }  // namespace canopy::config

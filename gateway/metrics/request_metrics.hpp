@@ -60,7 +60,7 @@ class UpstreamMetrics {
  private:
   friend class RequestMetrics;
   std::array<prometheus::Counter*, 4> answered_{};  // 2xx..5xx; 1xx counts as 2xx (never final here)
-  std::array<prometheus::Counter*, 7> failed_{};    // by UpstreamError
+  std::array<prometheus::Counter*, upstream_error_count> failed_{};  // by UpstreamError
   prometheus::Counter* cancelled_ = nullptr;
   prometheus::Histogram* duration_ = nullptr;
 };

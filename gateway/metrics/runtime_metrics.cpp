@@ -106,16 +106,21 @@ void add_upstreams(Families& f, const Gateway& gateway) {
   }
 }
 
-void add_hedges(Families& f, const Gateway& gateway) {
-  auto& attempts = f.add("canopy_hedge_attempts_total",
-                         "Extra attempts of hedge routes: sent, or refused because the hedge budget was spent.",
-                         Type::Counter);
+void add_extra_attempts(Families& f, const Gateway& gateway) {
+  auto& hedges = f.add("canopy_hedge_attempts_total",
+                       "Extra attempts of hedge routes: sent, or refused because the hedge budget was spent.",
+                       Type::Counter);
+  auto& retries = f.add("canopy_retries_total",
+                        "Retries of routes with `retries`: sent, or refused because the retry budget was spent.",
+                        Type::Counter);
   for (std::size_t r = 0; r < gateway.route_count(); ++r) {
     const auto& route = gateway.route(r);
-    if (!route.attempts || route.attempts->mode != config::AttemptsMode::hedge) continue;
-    const auto& stats = gateway.hedge_budget(r).stats();
-    Families::sample(attempts, static_cast<double>(stats.extra_attempts), {{"route", route.name}, {"result", "sent"}});
-    Families::sample(attempts, static_cast<double>(stats.refused), {{"route", route.name}, {"result", "refused"}});
+    const bool hedged = route.attempts && route.attempts->mode == config::AttemptsMode::hedge;
+    if (!hedged && !route.retries) continue;
+    auto& family = hedged ? hedges : retries;
+    const auto& stats = gateway.attempt_budget(r).stats();
+    Families::sample(family, static_cast<double>(stats.extra_attempts), {{"route", route.name}, {"result", "sent"}});
+    Families::sample(family, static_cast<double>(stats.refused), {{"route", route.name}, {"result", "refused"}});
   }
 }
 
@@ -139,7 +144,7 @@ std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& serv
   add_limiters(f, limiters);
   add_tasks(f);
   add_upstreams(f, gateway);
-  add_hedges(f, gateway);
+  add_extra_attempts(f, gateway);
   const auto& config = gateway.config();
   f.gauge("canopy_build_info", "Always 1; the version Canopy was built as.", 1, {{"version", CANOPY_VERSION}});
   f.gauge("canopy_config_info", "Always 1; the running config's file and hash (FNV-1a 64 of its text).", 1,

@@ -14,6 +14,7 @@
 //   canopy_upstream_connections{upstream, endpoint, state}  gauge (idle, active)
 //   canopy_upstream_pool_waiters{upstream, endpoint}        gauge
 //   canopy_hedge_attempts_total{route, result}              counter (sent, refused)
+//   canopy_retries_total{route, result}                     counter (sent, refused)
 //   canopy_build_info{version}, canopy_config_info{hash, file}, canopy_config_load_timestamp_seconds
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
 //   process_open_fds, process_max_fds, process_start_time_seconds

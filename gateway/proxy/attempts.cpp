@@ -24,7 +24,7 @@ constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
 class Attempts {
  public:
-  Attempts(Cluster& cluster, const config::AttemptsConfig& config, HedgeBudget& budget,
+  Attempts(Cluster& cluster, const config::AttemptsConfig& config, AttemptBudget& budget,
            http::request<http::empty_body> upstream_request, core::Clock::time_point deadline, bool head)
       : cluster_(cluster), config_(config), budget_(budget), request_(std::move(upstream_request)),
         deadline_(deadline), head_(head), scopes_(config.max_attempts, nullptr), ended_(config.max_attempts) {}
@@ -143,7 +143,7 @@ class Attempts {
 
   Cluster& cluster_;
   const config::AttemptsConfig& config_;
-  HedgeBudget& budget_;
+  AttemptBudget& budget_;
   const http::request<http::empty_body> request_;
   core::Clock::time_point deadline_;
   bool head_;
@@ -166,7 +166,7 @@ bool may_send_twice(std::string_view method, bool has_body) noexcept {
 }
 
 awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
-                               HedgeBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                               AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
                                Exchange& exchange) {
   auto& message = client.parser.get();
   prepare_upstream_request(message, client, route, exchange.deadline, cluster);

@@ -5,7 +5,7 @@
 //   race   every attempt starts at once
 //   hedge  one attempt; another after each `delay` without an answer, or at once
 //          when every attempt so far failed; extra attempts spend the route's
-//          HedgeBudget
+//          AttemptBudget
 //
 // The first attempt whose response header has a status below 500 wins; the
 // others are cancelled (hedge_lost) and their connections closed; the winner's
@@ -19,7 +19,7 @@
 
 #include "config/config.hpp"
 #include "core/nursery.hpp"
-#include "gateway/proxy/hedge_budget.hpp"
+#include "gateway/proxy/attempt_budget.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "gateway/server/exchange.hpp"
 #include "gateway/upstream/cluster.hpp"
@@ -27,7 +27,7 @@
 namespace canopy::gateway {
 
 boost::asio::awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
-                                            HedgeBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                                            AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
                                             Exchange& exchange);
 
 // Whether a request may be sent more than once: an idempotent method and no body.

@@ -5,6 +5,12 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "core/deadline.hpp"
+#include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
 #include "gateway/proxy/relay.hpp"
@@ -76,68 +82,170 @@ awaitable<void> forward_response(Downstream& client, const config::RouteConfig& 
   if (upstream_keeps_alive) answer.lease.release_for_reuse();
 }
 
-awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
-                      config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
-  auto& message = client.parser.get();
-  const bool head = message.method() == http::verb::head;
-  prepare_upstream_request(message, client, route, exchange.deadline, cluster);
-  exchange.upstream = cluster.name();
+namespace {
 
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    EndpointPool& endpoint = cluster.pick();
-    exchange.endpoint = endpoint.name();
-    UpstreamCallRecord call(cluster.metrics());
-    Checkout checkout = co_await endpoint.checkout(/*fresh=*/attempt > 0);
+// How one try ended before any of its answer reached the client.
+struct TryResult {
+  enum class End {
+    answered,         // a response head is in `answer`
+    upstream_failed,  // `error` says how; nothing reached the client
+    stopped,          // the client or the request scope ended it; the exchange says why
+  };
+  End end = End::stopped;
+  UpstreamError error = UpstreamError::none;
+  bool body_sent = false;    // body bytes were taken from the client: the request can never be replayed
+  bool stale_reuse = false;  // a reused keep-alive connection failed before any answer: the upstream had closed it
+};
+
+// One proxied request: its tries, and the decision to retry.
+class ProxyCall {
+ public:
+  ProxyCall(Downstream& client, Cluster& cluster, const config::RouteConfig& route, config::HalfClose half_close,
+            core::Nursery& request, Exchange& exchange)
+      : client_(client), cluster_(cluster), route_(route), half_close_(half_close), request_(request),
+        exchange_(exchange), head_(client.parser.get().method() == http::verb::head),
+        replayable_(may_send_twice(client.parser.get().method_string(), !client.parser.is_done())) {}
+
+  // Sends the request (header and body from the client) to `endpoint` and reads
+  // the response head into `answer`; bounded by `until` (per_try_timeout).
+  awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCallRecord& call,
+                               core::Clock::time_point until) {
+    TryResult result;
+    auto work = [&]() -> awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
+    if (until >= exchange_.deadline) {
+      co_await work();
+      co_return result;
+    }
+    if (co_await core::move_on_at(until, work()) == core::DeadlineOutcome::expired) {
+      call.failed(UpstreamError::timeout);
+      result = TryResult{TryResult::End::upstream_failed, UpstreamError::timeout, result.body_sent || bytes_sent_ > 0};
+    }
+    co_return result;
+  }
+
+  // Whether a try that ended this way may be made again on another endpoint.
+  bool may_retry(const TryResult& tried, unsigned status) const {
+    const auto* retry = route_.retries ? &*route_.retries : nullptr;
+    if (!retry || tried.body_sent) return false;
+    if (tried.end == TryResult::End::answered) {
+      return replayable_ && std::find(retry->on_status.begin(), retry->on_status.end(), status) != retry->on_status.end();
+    }
+    if (tried.end != TryResult::End::upstream_failed) return false;
+    switch (tried.error) {
+      case UpstreamError::connect_failed:
+      case UpstreamError::connect_timeout: return retry->on_connect_failure;  // nothing reached the upstream
+      case UpstreamError::send_failed:
+      case UpstreamError::reset: return retry->on_reset && replayable_;
+      case UpstreamError::timeout: return retry->on_timeout && replayable_;
+      default: return false;
+    }
+  }
+
+ private:
+  awaitable<TryResult> send_and_read_head(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
+                                          UpstreamCallRecord& call) {
+    using End = TryResult::End;
+    Checkout checkout = co_await endpoint.checkout(fresh);
     if (checkout.error != UpstreamError::none) {
       call.failed(checkout.error);
-      exchange.upstream_error = checkout.error;
-      co_return;
+      co_return TryResult{End::upstream_failed, checkout.error, bytes_sent_ > 0};
     }
-    UpstreamAnswer answer{std::move(checkout.lease)};
+    answer.lease = std::move(checkout.lease);
     Lease& lease = answer.lease;
 
     // The request: header, then the body straight from the client.
-    http::request_serializer<http::buffer_body> request_out(message);
-    const auto sent = co_await relay(client.stream, client.buffer, client.parser, lease.stream(), request_out);
-    exchange.bytes_in += sent.body_bytes;
-    if (sent.outcome == RelayOutcome::cancelled) co_return;  // the scope says why
+    http::request_serializer<http::buffer_body> request_out(client_.parser.get());
+    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, lease.stream(), request_out);
+    bytes_sent_ += sent.body_bytes;
+    exchange_.bytes_in += sent.body_bytes;
+    const bool body_sent = bytes_sent_ > 0;
+    if (sent.outcome == RelayOutcome::cancelled) co_return TryResult{End::stopped, {}, body_sent};
     if (sent.outcome == RelayOutcome::read_failed) {
-      exchange.client_gone = true;
-      co_return;
+      exchange_.client_gone = true;
+      co_return TryResult{End::stopped, {}, body_sent};
     }
     if (sent.outcome == RelayOutcome::bad_framing) {
-      exchange.bad_request_body = true;
-      exchange.close_connection = true;
-      co_return;
+      exchange_.bad_request_body = true;
+      exchange_.close_connection = true;
+      co_return TryResult{End::stopped, {}, body_sent};
     }
-    // Replaying is safe only if no body byte was taken from the client yet.
-    const bool may_retry = lease.reused() && sent.body_bytes == 0 && attempt == 0;
     if (sent.outcome == RelayOutcome::write_failed) {
       call.failed(UpstreamError::send_failed);
-      if (may_retry) continue;
-      exchange.upstream_error = UpstreamError::send_failed;
-      co_return;
+      co_return TryResult{End::upstream_failed, UpstreamError::send_failed, body_sent, lease.reused() && !body_sent};
     }
-    exchange.request_complete = true;
-    if (attempt == 0) {
-      request.start_soon("watch_disconnect",
-                         watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
+    exchange_.request_complete = true;
+    if (!watching_) {
+      watching_ = true;
+      request_.start_soon("watch_disconnect", watch_disconnect(client_.stream.socket(), request_.cancel_scope(), half_close_));
     }
 
     // The response header.
     answer.parser.body_limit(boost::none);
-    answer.parser.skip(head);
+    answer.parser.skip(head_);
     auto [read_ec, read_n] = co_await http::async_read_header(lease.stream(), answer.buffer, answer.parser, as_values);
-    if (read_ec == asio::error::operation_aborted) co_return;
+    if (read_ec == asio::error::operation_aborted) co_return TryResult{End::stopped, {}, body_sent};
     if (read_ec) {
-      call.failed(read_error(read_ec));
-      if (may_retry && answer.buffer.size() == 0 && read_error(read_ec) == UpstreamError::reset) continue;
-      exchange.upstream_error = read_error(read_ec);
-      co_return;
+      const auto error = read_error(read_ec);
+      call.failed(error);
+      const bool stale = lease.reused() && answer.buffer.size() == 0 && error == UpstreamError::reset && !body_sent;
+      co_return TryResult{End::upstream_failed, error, body_sent, stale};
     }
-
     call.answered(answer.parser.get().result_int());
-    co_await forward_response(client, route, answer, exchange);
+    co_return TryResult{End::answered, {}, body_sent};
+  }
+
+  Downstream& client_;
+  Cluster& cluster_;
+  const config::RouteConfig& route_;
+  config::HalfClose half_close_;
+  core::Nursery& request_;
+  Exchange& exchange_;
+  bool head_;
+  bool replayable_;
+  bool watching_ = false;
+  std::uint64_t bytes_sent_ = 0;
+};
+
+}  // namespace
+
+awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route, AttemptBudget& budget,
+                      config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
+  prepare_upstream_request(client.parser.get(), client, route, exchange.deadline, cluster);
+  exchange.upstream = cluster.name();
+  ProxyCall call(client, cluster, route, half_close, request, exchange);
+  const std::size_t tries_allowed = route.retries ? route.retries->attempts : 1;
+  if (route.retries) budget.on_request();
+  std::vector<EndpointPool*> tried;
+  bool stale_replayed = false;
+
+  for (EndpointPool* endpoint = &cluster.pick();;) {
+    exchange.endpoint = endpoint->name();
+    auto answer = std::make_unique<UpstreamAnswer>();
+    UpstreamCallRecord record(cluster.metrics());
+    const auto until = route.retries && route.retries->per_try_timeout
+                           ? std::min(exchange.deadline, core::Clock::now() + *route.retries->per_try_timeout)
+                           : exchange.deadline;
+    const auto tried_now = co_await call.attempt(*endpoint, /*fresh=*/stale_replayed, *answer, record, until);
+    if (tried_now.end == TryResult::End::stopped) co_return;
+    // A reused connection the upstream had closed: replay once on a new one, free of the retry budget.
+    if (tried_now.stale_reuse && !stale_replayed) {
+      stale_replayed = true;
+      continue;
+    }
+    tried.push_back(endpoint);
+    const unsigned status = tried_now.end == TryResult::End::answered ? answer->parser.get().result_int() : 0;
+    if (tried.size() < tries_allowed && call.may_retry(tried_now, status) && budget.try_spend()) {
+      exchange.attempts = static_cast<unsigned>(tried.size() + 1);
+      EndpointPool* other = cluster.pick_other_than(tried);
+      endpoint = other ? other : &cluster.pick();
+      stale_replayed = false;
+      continue;
+    }
+    if (tried_now.end == TryResult::End::answered) {
+      co_await forward_response(client, route, *answer, exchange);
+    } else {
+      exchange.upstream_error = tried_now.error;
+    }
     co_return;
   }
 }

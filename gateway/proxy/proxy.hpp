@@ -6,8 +6,11 @@
 //   header → send it to the client → stream the body → return the connection
 //
 // A call on a reused keep-alive connection that fails before the upstream
-// answered a single byte is retried once on a new connection (the upstream
-// closed an idle connection as we picked it); nothing else is retried.
+// answered a single byte is replayed once on a new connection (the upstream
+// closed an idle connection as we picked it). With route.retries, a failed try
+// is made again on another endpoint when it is safe (config::RetryConfig) and
+// the route's retry budget allows; each try is bounded by per_try_timeout
+// until its response head. Once a response head reaches the client, that is it.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,6 +21,7 @@
 
 #include "config/config.hpp"
 #include "core/nursery.hpp"
+#include "gateway/proxy/attempt_budget.hpp"
 #include "gateway/server/exchange.hpp"
 #include "gateway/upstream/cluster.hpp"
 
@@ -52,7 +56,9 @@ void prepare_upstream_request(boost::beast::http::request<boost::beast::http::bu
 boost::asio::awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route,
                                               UpstreamAnswer& answer, Exchange& exchange);
 
+// `budget` pays for retries (route.retries).
 boost::asio::awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
-                                   config::HalfClose half_close, core::Nursery& request, Exchange& exchange);
+                                   AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                                   Exchange& exchange);
 
 }  // namespace canopy::gateway

@@ -21,7 +21,7 @@ Gateway::Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const co
                                                                                  .queue = route.limits->queue,
                                                                                  .queue_timeout = route.limits->queue_timeout})
                                             : nullptr);
-    hedge_budgets_.emplace_back(route.attempts ? route.attempts->budget_percent : 0u);
+    attempt_budgets_.emplace_back(route.attempts ? route.attempts->budget_percent : route.retries ? route.retries->budget_percent : 0u);
     auto& backends = backend_clusters_.emplace_back();
     if (route.aggregate) {
       for (const auto& backend : route.aggregate->backends) backends.push_back(clusters_.at(backend.upstream).get());

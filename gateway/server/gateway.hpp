@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "core/capacity_limiter.hpp"
 #include "gateway/metrics/request_metrics.hpp"
-#include "gateway/proxy/hedge_budget.hpp"
+#include "gateway/proxy/attempt_budget.hpp"
 #include "gateway/routing/router.hpp"
 #include "gateway/upstream/cluster.hpp"
 
@@ -38,10 +38,10 @@ class Gateway {
   RequestMetrics& metrics() noexcept { return metrics_; }
   const std::map<std::string, std::unique_ptr<Cluster>>& clusters() const noexcept { return clusters_; }
   std::size_t route_count() const noexcept { return config_->routes.size(); }
-  const HedgeBudget& hedge_budget(std::size_t route_index) const { return hedge_budgets_[route_index]; }
+  const AttemptBudget& attempt_budget(std::size_t route_index) const { return attempt_budgets_[route_index]; }
 
-  // The extra-attempt budget of a hedge route.
-  HedgeBudget& hedge_budget(std::size_t route_index) { return hedge_budgets_[route_index]; }
+  // The extra-attempt budget of a hedge or retry route.
+  AttemptBudget& attempt_budget(std::size_t route_index) { return attempt_budgets_[route_index]; }
 
   // Admission of requests that go upstream: [limits], and each route's own (null: none).
   core::CapacityLimiter& admission() noexcept { return admission_; }
@@ -56,7 +56,7 @@ class Gateway {
   std::map<std::string, std::unique_ptr<Cluster>> clusters_;
   std::vector<Cluster*> route_clusters_;
   std::vector<std::vector<Cluster*>> backend_clusters_;
-  std::vector<HedgeBudget> hedge_budgets_;
+  std::vector<AttemptBudget> attempt_budgets_;
   core::CapacityLimiter admission_;
   std::vector<std::unique_ptr<core::CapacityLimiter>> route_admission_;
 };

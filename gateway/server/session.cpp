@@ -105,10 +105,11 @@ awaitable<void> handle_in_request_scope(Gateway& gateway, Downstream& client, st
           request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
           co_await aggregate(client, gateway.backend_clusters(route_index), route, request, exchange);
         } else if (route.attempts && may_send_twice(exchange.method, !client.parser.is_done())) {
-          co_await proxy_attempts(client, *gateway.cluster_for(route_index), route, gateway.hedge_budget(route_index),
+          co_await proxy_attempts(client, *gateway.cluster_for(route_index), route, gateway.attempt_budget(route_index),
                                   half_close, request, exchange);
         } else {
-          co_await proxy(client, *gateway.cluster_for(route_index), route, half_close, request, exchange);
+          co_await proxy(client, *gateway.cluster_for(route_index), route, gateway.attempt_budget(route_index), half_close,
+                         request, exchange);
         }
         request.cancel_scope().cancel();  // answered: end watch_disconnect
       },

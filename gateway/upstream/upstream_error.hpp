@@ -17,7 +17,9 @@ enum class UpstreamError {
   send_failed,        // writing the request failed → 502
   reset,              // the upstream closed or reset before a complete response → 502
   invalid_response,   // not HTTP, or framing we will not relay → 502
+  timeout,            // a try's per_try_timeout passed before the response head → 504
 };
+inline constexpr std::size_t upstream_error_count = 8;
 
 constexpr std::string_view to_string(UpstreamError e) noexcept {
   switch (e) {
@@ -28,6 +30,7 @@ constexpr std::string_view to_string(UpstreamError e) noexcept {
     case UpstreamError::send_failed: return "send_failed";
     case UpstreamError::reset: return "reset";
     case UpstreamError::invalid_response: return "invalid_response";
+    case UpstreamError::timeout: return "timeout";
   }
   return "unknown";
 }
@@ -40,6 +43,8 @@ inline UpstreamError read_error(const boost::system::error_code& ec) noexcept {
   return closed ? UpstreamError::reset : UpstreamError::invalid_response;
 }
 
-constexpr unsigned status_for(UpstreamError e) noexcept { return e == UpstreamError::pool_full ? 503 : 502; }
+constexpr unsigned status_for(UpstreamError e) noexcept {
+  return e == UpstreamError::pool_full ? 503 : e == UpstreamError::timeout ? 504 : 502;
+}
 
 }  // namespace canopy::gateway

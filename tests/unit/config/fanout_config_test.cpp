@@ -124,6 +124,30 @@ upstream = "g"
             "or \"grpc-timeout\"");
 }
 
+TEST(Retries, ReadsConditionsAndRejectsWhatCannotWork) {
+  const auto config = parse_config(two_upstreams + R"(
+[[routes]]
+upstream = "users"
+retries = { attempts = 3, on = ["connect-failure", "timeout", "503"], per_try_timeout = "250ms", budget_percent = 5 }
+)", "r.toml");
+  const auto& retries = *config.routes[0].retries;
+  EXPECT_EQ(retries.attempts, 3u);
+  EXPECT_TRUE(retries.on_connect_failure);
+  EXPECT_FALSE(retries.on_reset);
+  EXPECT_TRUE(retries.on_timeout);
+  EXPECT_EQ(retries.on_status, std::vector<unsigned>{503});
+  EXPECT_EQ(retries.per_try_timeout, Duration(250ms));
+  EXPECT_EQ(retries.budget_percent, 5u);
+  EXPECT_EQ(error_of(two_upstreams + "[[routes]]\nupstream = \"users\"\nretries = { on = [\"timeout\"] }\n"),
+            "canopy.toml:8:18: routes[0].retries.on: \"timeout\" needs per_try_timeout");
+  EXPECT_EQ(error_of(two_upstreams + "[[routes]]\nupstream = \"users\"\nretries = { on = [\"404\"] }\n"),
+            "canopy.toml:8:18: routes[0].retries.on: unknown condition \"404\"; expected connect-failure, reset, "
+            "timeout, 5xx or a status 500-599");
+  EXPECT_EQ(error_of(two_upstreams + "[[routes]]\nupstream = \"users\"\nhedge = {}\nretries = {}\n"),
+            "canopy.toml:9:11: routes[0].retries: use either retries or race/hedge: their attempts already go to "
+            "other endpoints");
+}
+
 TEST(RouteLimits, ARouteMayHaveItsOwnAdmissionLimits) {
   const auto config = parse_config(two_upstreams + R"(
 [[routes]]

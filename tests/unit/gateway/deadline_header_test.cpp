@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gateway/proxy/hedge_budget.hpp"
+#include "gateway/proxy/attempt_budget.hpp"
 
 namespace canopy::gateway {
 namespace {
@@ -53,8 +53,8 @@ TEST(RequestedDeadline, TheEarlierOfBothHeadersWinsAndGarbageIsIgnored) {
   EXPECT_FALSE(requested_deadline(fields, now));
 }
 
-TEST(HedgeBudget, ExtraAttemptsStayWithinTheirShareOfRequests) {
-  HedgeBudget budget(10);
+TEST(AttemptBudget, ExtraAttemptsStayWithinTheirShareOfRequests) {
+  AttemptBudget budget(10);
   int granted = 0;
   for (int i = 0; i < 100; ++i) {
     budget.on_request();
@@ -64,8 +64,8 @@ TEST(HedgeBudget, ExtraAttemptsStayWithinTheirShareOfRequests) {
   EXPECT_EQ(budget.stats().refused, 90u);
 }
 
-TEST(HedgeBudget, AQuietRouteSavesUpOnlyABurst) {
-  HedgeBudget budget(100);
+TEST(AttemptBudget, AQuietRouteSavesUpOnlyABurst) {
+  AttemptBudget budget(100);
   for (int i = 0; i < 1000; ++i) budget.on_request();
   int granted = 0;
   while (budget.try_spend()) ++granted;
