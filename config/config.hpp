@@ -72,6 +72,16 @@ enum class DeadlineHeader {
   grpc_timeout,  // grpc-timeout: <value><unit> (gRPC over HTTP)
 };
 
+// Passive health: an endpoint whose calls fail `consecutive_failures` times in
+// a row (connect failures, resets, invalid answers, 5xx) is left out of
+// balancing for `ejection`; never more than max_ejected_percent of the
+// endpoints at once (at least one may go when there are two or more).
+struct OutlierConfig {
+  std::size_t consecutive_failures = 5;
+  Duration ejection = 30s;
+  unsigned max_ejected_percent = 50;
+};
+
 struct UpstreamConfig {
   std::string name;
   std::vector<Address> endpoints;
@@ -80,6 +90,7 @@ struct UpstreamConfig {
   Duration connect_timeout = 1s;
   Duration idle_timeout = 60s;        // a pooled connection unused this long is closed
   std::vector<DeadlineHeader> deadline_headers{DeadlineHeader::canopy};  // empty: none
+  OutlierConfig outlier;
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;

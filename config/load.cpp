@@ -165,8 +165,9 @@ LimitsConfig read_limits(const toml::table& table, const std::string& context) {
 }
 
 UpstreamConfig read_upstream(const std::string& name, const toml::table& table) {
-  static constexpr std::array<std::string_view, 6> keys{"endpoints", "balance", "max_connections", "connect_timeout",
-                                                        "idle_timeout", "deadline_headers"};
+  static constexpr std::array<std::string_view, 7> keys{"endpoints", "balance", "max_connections", "connect_timeout",
+                                                        "idle_timeout", "deadline_headers", "outlier"};
+  static constexpr std::array<std::string_view, 3> outlier_keys{"consecutive_failures", "ejection", "max_ejected_percent"};
   static constexpr std::array<std::pair<std::string_view, DeadlineHeader>, 2> deadline_headers{{
       {"x-canopy-deadline-ms", DeadlineHeader::canopy}, {"grpc-timeout", DeadlineHeader::grpc_timeout}}};
   static constexpr std::array<std::pair<std::string_view, Balance>, 3> balances{{
@@ -205,6 +206,13 @@ UpstreamConfig read_upstream(const std::string& name, const toml::table& table) 
       }
       u.deadline_headers.push_back(known->second);
     }
+  }
+  if (const auto* outlier = r.table("outlier")) {
+    TableReader o(*outlier, r.context() + ".outlier");
+    if (auto v = o.integer("consecutive_failures", 1, 1000)) u.outlier.consecutive_failures = static_cast<std::size_t>(*v);
+    if (auto v = o.duration("ejection")) u.outlier.ejection = *v;
+    if (auto v = o.integer("max_ejected_percent", 0, 100)) u.outlier.max_ejected_percent = static_cast<unsigned>(*v);
+    o.finish(outlier_keys);
   }
   r.finish(keys);
   return u;

@@ -9,6 +9,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "gateway/proxy/deadline_header.hpp"
+#include "gateway/upstream/upstream_call.hpp"
 
 namespace canopy::gateway {
 
@@ -22,7 +23,7 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
   for (int attempt = 0; attempt < 2; ++attempt) {
     EndpointPool& endpoint = cluster.pick();
     reply.endpoint = endpoint.name();
-    UpstreamCallRecord call(cluster.metrics());
+    UpstreamCall call(cluster, endpoint);
     Checkout checkout = co_await endpoint.checkout(/*fresh=*/attempt > 0);
     if (checkout.error != UpstreamError::none) {
       call.failed(checkout.error);

@@ -65,32 +65,6 @@ class UpstreamMetrics {
   prometheus::Histogram* duration_ = nullptr;
 };
 
-// One upstream call, recorded however it ends: as cancelled unless told otherwise.
-class UpstreamCallRecord {
- public:
-  explicit UpstreamCallRecord(UpstreamMetrics& metrics) noexcept
-      : metrics_(metrics), started_(std::chrono::steady_clock::now()) {}
-  UpstreamCallRecord(const UpstreamCallRecord&) = delete;
-  UpstreamCallRecord& operator=(const UpstreamCallRecord&) = delete;
-  ~UpstreamCallRecord() {
-    if (!recorded_) metrics_.cancelled(took());
-  }
-
-  void answered(unsigned status) noexcept {
-    if (!std::exchange(recorded_, true)) metrics_.answered(status, took());
-  }
-  void failed(UpstreamError error) noexcept {
-    if (!std::exchange(recorded_, true)) metrics_.failed(error, took());
-  }
-
- private:
-  std::chrono::nanoseconds took() const noexcept { return std::chrono::steady_clock::now() - started_; }
-
-  UpstreamMetrics& metrics_;
-  std::chrono::steady_clock::time_point started_;
-  bool recorded_ = false;
-};
-
 class RequestMetrics {
  public:
   RequestMetrics(prometheus::Registry& registry, const config::Config& config);

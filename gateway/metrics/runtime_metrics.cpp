@@ -93,6 +93,11 @@ void add_upstreams(Families& f, const Gateway& gateway) {
   auto& connections = f.add("canopy_upstream_connections", "Upstream connections by state: active (in use or "
                                                            "connecting) and idle (pooled for reuse).", Type::Gauge);
   auto& waiters = f.add("canopy_upstream_pool_waiters", "Calls waiting for a connection of a full pool.", Type::Gauge);
+  auto& ejected = f.add("canopy_upstream_endpoint_ejected",
+                        "1 while an endpoint is left out of balancing after consecutive failures (outlier).",
+                        Type::Gauge);
+  auto& ejections = f.add("canopy_upstream_ejections_total", "Times an endpoint was ejected.", Type::Counter);
+  const auto now = core::Clock::now();
   for (const auto& [name, cluster] : gateway.clusters()) {
     for (std::size_t i = 0; i < cluster->size(); ++i) {
       const auto& pool = cluster->endpoint(i);
@@ -102,6 +107,8 @@ void add_upstreams(Families& f, const Gateway& gateway) {
       Families::sample(connections, static_cast<double>(pool.idle()),
                        {{"upstream", name}, {"endpoint", pool.name()}, {"state", "idle"}});
       Families::sample(waiters, static_cast<double>(limiter.waiting), {{"upstream", name}, {"endpoint", pool.name()}});
+      Families::sample(ejected, pool.ejected(now) ? 1 : 0, {{"upstream", name}, {"endpoint", pool.name()}});
+      Families::sample(ejections, static_cast<double>(pool.ejections_total()), {{"upstream", name}, {"endpoint", pool.name()}});
     }
   }
 }

@@ -13,6 +13,8 @@
 //   canopy_cancellations_total{reason}                      counter (scopes that cancelled themselves)
 //   canopy_upstream_connections{upstream, endpoint, state}  gauge (idle, active)
 //   canopy_upstream_pool_waiters{upstream, endpoint}        gauge
+//   canopy_upstream_endpoint_ejected{upstream, endpoint}    gauge (outlier ejection)
+//   canopy_upstream_ejections_total{upstream, endpoint}     counter
 //   canopy_hedge_attempts_total{route, result}              counter (sent, refused)
 //   canopy_retries_total{route, result}                     counter (sent, refused)
 //   canopy_build_info{version}, canopy_config_info{hash, file}, canopy_config_load_timestamp_seconds

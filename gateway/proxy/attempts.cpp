@@ -11,6 +11,7 @@
 #include "core/deadline.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/server/watch_disconnect.hpp"
+#include "gateway/upstream/upstream_call.hpp"
 
 namespace canopy::gateway {
 
@@ -92,7 +93,7 @@ class Attempts {
   }
 
   awaitable<std::unique_ptr<UpstreamAnswer>> ask(EndpointPool& endpoint) {
-    UpstreamCallRecord call(cluster_.metrics());
+    UpstreamCall call(cluster_, endpoint);
     Checkout checkout = co_await endpoint.checkout(/*fresh=*/false);
     if (checkout.error != UpstreamError::none) {
       call.failed(checkout.error);

@@ -15,6 +15,7 @@
 #include "gateway/proxy/headers.hpp"
 #include "gateway/proxy/relay.hpp"
 #include "gateway/server/watch_disconnect.hpp"
+#include "gateway/upstream/upstream_call.hpp"
 
 namespace canopy::gateway {
 
@@ -108,7 +109,7 @@ class ProxyCall {
 
   // Sends the request (header and body from the client) to `endpoint` and reads
   // the response head into `answer`; bounded by `until` (per_try_timeout).
-  awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCallRecord& call,
+  awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
                                core::Clock::time_point until) {
     TryResult result;
     auto work = [&]() -> awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
@@ -143,7 +144,7 @@ class ProxyCall {
 
  private:
   awaitable<TryResult> send_and_read_head(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
-                                          UpstreamCallRecord& call) {
+                                          UpstreamCall& call) {
     using End = TryResult::End;
     Checkout checkout = co_await endpoint.checkout(fresh);
     if (checkout.error != UpstreamError::none) {
@@ -221,7 +222,7 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
   for (EndpointPool* endpoint = &cluster.pick();;) {
     exchange.endpoint = endpoint->name();
     auto answer = std::make_unique<UpstreamAnswer>();
-    UpstreamCallRecord record(cluster.metrics());
+    UpstreamCall record(cluster, *endpoint);
     const auto until = route.retries && route.retries->per_try_timeout
                            ? std::min(exchange.deadline, core::Clock::now() + *route.retries->per_try_timeout)
                            : exchange.deadline;

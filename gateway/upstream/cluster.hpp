@@ -22,10 +22,15 @@ class Cluster {
   // naming the endpoint if one does not resolve.
   Cluster(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream, UpstreamMetrics& metrics);
 
+  // Picks by the balance policy among the endpoints not ejected.
   EndpointPool& pick();
-  // For another attempt of the same request: the least loaded endpoint not in
-  // `taken` (ties rotate); nullptr when every endpoint is taken.
+  // For another attempt of the same request: the least loaded endpoint neither
+  // in `taken` nor ejected (ties rotate); nullptr when there is none.
   EndpointPool* pick_other_than(std::span<EndpointPool* const> taken);
+
+  // How a call to `endpoint` ended, for passive health (config::OutlierConfig):
+  // enough failures in a row eject it for a while.
+  void call_ended(EndpointPool& endpoint, bool failed);
   // The headers that tell this upstream the time left for a call.
   const std::vector<config::DeadlineHeader>& deadline_headers() const noexcept { return deadline_headers_; }
   const std::string& name() const noexcept { return name_; }
@@ -38,6 +43,7 @@ class Cluster {
   UpstreamMetrics& metrics_;
   config::Balance balance_;
   std::vector<config::DeadlineHeader> deadline_headers_;
+  config::OutlierConfig outlier_;
   std::vector<std::unique_ptr<EndpointPool>> pools_;
   std::size_t next_ = 0;
   std::minstd_rand random_{std::random_device{}()};

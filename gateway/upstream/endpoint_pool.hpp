@@ -77,8 +77,13 @@ class EndpointPool {
   // Connections in use (or being opened) and callers waiting for one.
   core::LimiterStats limiter_stats() const noexcept { return limiter_.stats(); }
 
+  // Passive health, kept by the Cluster: left out of balancing until then.
+  bool ejected(core::Clock::time_point now) const noexcept { return ejected_until_ > now; }
+  std::uint64_t ejections_total() const noexcept { return ejections_total_; }
+
  private:
   friend class Lease;
+  friend class Cluster;
   struct Idle {
     boost::beast::tcp_stream stream;
     core::Clock::time_point since;
@@ -95,6 +100,9 @@ class EndpointPool {
   core::CapacityLimiter limiter_;
   std::vector<Idle> idle_;
   std::size_t in_flight_ = 0;
+  std::size_t consecutive_failures_ = 0;
+  core::Clock::time_point ejected_until_{};
+  std::uint64_t ejections_total_ = 0;
 };
 
 }  // namespace canopy::gateway
