@@ -21,15 +21,6 @@ std::string slow_gateway(const std::string& drain_timeout) {
          "[[routes]]\nupstream = \"slow\"\ntimeout = \"30s\"\n";
 }
 
-std::vector<std::unique_ptr<Connection>> start_requests(std::uint16_t port, const std::string& target, int n) {
-  std::vector<std::unique_ptr<Connection>> clients;
-  for (int i = 0; i < n; ++i) {
-    clients.push_back(std::make_unique<Connection>(port));
-    clients.back()->send("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
-  }
-  return clients;
-}
-
 // The "stopped" event said the task tree was empty and nothing was orphaned.
 void expect_stopped_clean(Canopy& canopy) {
   auto stopped = canopy.next_event("stopped", 10s);

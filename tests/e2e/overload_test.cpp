@@ -15,16 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Starts `n` requests for `target` without reading their answers.
-std::vector<std::unique_ptr<Connection>> start_requests(std::uint16_t port, const std::string& target, int n) {
-  std::vector<std::unique_ptr<Connection>> clients;
-  for (int i = 0; i < n; ++i) {
-    clients.push_back(std::make_unique<Connection>(port));
-    clients.back()->send("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
-  }
-  return clients;
-}
-
 TEST(Overload, AFullQueueIsRefusedAtOnceWith503AndTheUpstreamNeverSeesIt) {
   DemoUpstreams upstreams{{"slow"}};
   Canopy canopy{"[admin]\nlisten = \"127.0.0.1:0\"\n[limits]\nmax_inflight = 2\nqueue = 1\nqueue_timeout = \"10s\"\n" +

@@ -68,6 +68,15 @@ void Connection::close() {
   socket_.close(ec);
 }
 
+std::vector<std::unique_ptr<Connection>> start_requests(std::uint16_t port, const std::string& target, int n) {
+  std::vector<std::unique_ptr<Connection>> clients;
+  for (int i = 0; i < n; ++i) {
+    clients.push_back(std::make_unique<Connection>(port));
+    clients.back()->send("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
+  }
+  return clients;
+}
+
 Response get(std::uint16_t port, const std::string& target) {
   Connection c(port);
   c.send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");

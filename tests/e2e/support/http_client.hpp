@@ -10,8 +10,10 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace canopy::test {
 
@@ -35,6 +37,9 @@ class Connection {
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
 };
+
+// `n` GETs of `target`, each on its own connection, sent without waiting for the answers.
+std::vector<std::unique_ptr<Connection>> start_requests(std::uint16_t port, const std::string& target, int n);
 
 // One GET on a fresh connection.
 Response get(std::uint16_t port, const std::string& target);
