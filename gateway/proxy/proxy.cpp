@@ -101,9 +101,9 @@ struct TryResult {
 // One proxied request: its tries, and the decision to retry.
 class ProxyCall {
  public:
-  ProxyCall(Downstream& client, Cluster& cluster, const config::RouteConfig& route, config::HalfClose half_close,
-            core::Nursery& request, Exchange& exchange)
-      : client_(client), cluster_(cluster), route_(route), half_close_(half_close), request_(request),
+  ProxyCall(Downstream& client, const config::RouteConfig& route, config::HalfClose half_close, core::Nursery& request,
+            Exchange& exchange)
+      : client_(client), route_(route), half_close_(half_close), request_(request),
         exchange_(exchange), head_(client.parser.get().method() == http::verb::head),
         replayable_(may_send_twice(client.parser.get().method_string(), !client.parser.is_done())) {}
 
@@ -196,7 +196,6 @@ class ProxyCall {
   }
 
   Downstream& client_;
-  Cluster& cluster_;
   const config::RouteConfig& route_;
   config::HalfClose half_close_;
   core::Nursery& request_;
@@ -213,7 +212,7 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
                       config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
   prepare_upstream_request(client.parser.get(), client, route, exchange.deadline, cluster);
   exchange.upstream = cluster.name();
-  ProxyCall call(client, cluster, route, half_close, request, exchange);
+  ProxyCall call(client, route, half_close, request, exchange);
   const std::size_t tries_allowed = route.retries ? route.retries->attempts : 1;
   if (route.retries) budget.on_request();
   std::vector<EndpointPool*> tried;
