@@ -28,7 +28,7 @@ RetryConfig read_retries(TableReader& route) {
   static constexpr std::array<std::string_view, 4> keys{"attempts", "on", "per_try_timeout", "budget_percent"};
   TableReader r(*route.table("retries"), route.context() + ".retries");
   RetryConfig retries;
-  if (auto v = r.integer("attempts", 2, 10)) retries.attempts = static_cast<std::size_t>(*v);
+  if (auto v = r.integer("attempts", 2, static_cast<std::int64_t>(max_retry_attempts))) retries.attempts = static_cast<std::size_t>(*v);
   if (auto on = r.strings("on")) {
     retries.on_connect_failure = retries.on_reset = retries.on_timeout = false;
     for (const auto& condition : *on) {

@@ -189,8 +189,10 @@ struct AttemptsConfig {
 // when there is one. Only when safe: a request whose body Canopy has started to
 // send is retried never; one that has not reached the upstream (a connect
 // failure), always; the others only with an idempotent method and no body.
+inline constexpr std::size_t max_retry_attempts = 10;
+
 struct RetryConfig {
-  std::size_t attempts = 2;  // tries in all, the first included
+  std::size_t attempts = 2;  // tries in all, the first included; at most max_retry_attempts
   bool on_connect_failure = true;
   bool on_reset = true;       // the upstream closed or reset before its response head
   bool on_timeout = false;    // per_try_timeout passed before the response head

@@ -6,8 +6,8 @@
 #include <boost/beast/http/serializer.hpp>
 
 #include <algorithm>
-#include <memory>
-#include <vector>
+#include <array>
+#include <span>
 
 #include "core/deadline.hpp"
 #include "gateway/proxy/attempts.hpp"
@@ -215,34 +215,35 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
   ProxyCall call(client, route, half_close, request, exchange);
   const std::size_t tries_allowed = route.retries ? route.retries->attempts : 1;
   if (route.retries) budget.on_request();
-  std::vector<EndpointPool*> tried;
+  std::array<EndpointPool*, config::max_retry_attempts> tried{};  // no allocation per request
+  std::size_t tries = 0;
   bool stale_replayed = false;
 
   for (EndpointPool* endpoint = &cluster.pick();;) {
     exchange.endpoint = endpoint->name();
-    auto answer = std::make_unique<UpstreamAnswer>();
+    UpstreamAnswer answer;
     UpstreamCall record(cluster, *endpoint);
     const auto until = route.retries && route.retries->per_try_timeout
                            ? std::min(exchange.deadline, core::Clock::now() + *route.retries->per_try_timeout)
                            : exchange.deadline;
-    const auto tried_now = co_await call.attempt(*endpoint, /*fresh=*/stale_replayed, *answer, record, until);
+    const auto tried_now = co_await call.attempt(*endpoint, /*fresh=*/stale_replayed, answer, record, until);
     if (tried_now.end == TryResult::End::stopped) co_return;
     // A reused connection the upstream had closed: replay once on a new one, free of the retry budget.
     if (tried_now.stale_reuse && !stale_replayed) {
       stale_replayed = true;
       continue;
     }
-    tried.push_back(endpoint);
-    const unsigned status = tried_now.end == TryResult::End::answered ? answer->parser.get().result_int() : 0;
-    if (tried.size() < tries_allowed && call.may_retry(tried_now, status) && budget.try_spend()) {
-      exchange.attempts = static_cast<unsigned>(tried.size() + 1);
-      EndpointPool* other = cluster.pick_other_than(tried);
+    tried[tries++] = endpoint;
+    const unsigned status = tried_now.end == TryResult::End::answered ? answer.parser.get().result_int() : 0;
+    if (tries < tries_allowed && call.may_retry(tried_now, status) && budget.try_spend()) {
+      exchange.attempts = static_cast<unsigned>(tries + 1);
+      EndpointPool* other = cluster.pick_other_than(std::span(tried.data(), tries));
       endpoint = other ? other : &cluster.pick();
       stale_replayed = false;
       continue;
     }
     if (tried_now.end == TryResult::End::answered) {
-      co_await forward_response(client, route, *answer, exchange);
+      co_await forward_response(client, route, answer, exchange);
     } else {
       exchange.upstream_error = tried_now.error;
     }

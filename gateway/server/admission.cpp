@@ -6,10 +6,12 @@ namespace canopy::gateway {
 
 namespace {
 
-// Fills in why `limiter` (named `what`) refused, if it did; returns whether it admitted.
-bool admitted(const core::Admission& admission, const core::CapacityLimiter& limiter, const std::string& what,
-              RequestAdmission& out) {
+// Fills in why `limiter` (kind + name, e.g. "route " "/api/*") refused, if it did; returns whether it
+// admitted. The text is built only for a refusal: admitting allocates nothing.
+bool admitted(const core::Admission& admission, const core::CapacityLimiter& limiter, std::string_view kind,
+              std::string_view name, RequestAdmission& out) {
   if (admission.outcome == core::AdmissionOutcome::admitted) return true;
+  const std::string what = std::string(kind) + std::string(name);
   const auto& options = limiter.options();
   if (admission.outcome == core::AdmissionOutcome::queue_full) {
     out.refused = "queue_full";
@@ -29,11 +31,11 @@ bool admitted(const core::Admission& admission, const core::CapacityLimiter& lim
 boost::asio::awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t route_index) {
   RequestAdmission result;
   auto global = co_await gateway.admission().acquire();
-  if (!admitted(global, gateway.admission(), "the gateway", result)) co_return result;
+  if (!admitted(global, gateway.admission(), "the gateway", "", result)) co_return result;
   result.gateway_permit = std::move(global.permit);
   if (auto* route = gateway.route_admission(route_index)) {
     auto own = co_await route->acquire();
-    if (!admitted(own, *route, "route " + gateway.route(route_index).name, result)) {
+    if (!admitted(own, *route, "route ", gateway.route(route_index).name, result)) {
       result.gateway_permit.reset();
       co_return result;
     }
