@@ -82,6 +82,27 @@ struct OutlierConfig {
   unsigned max_ejected_percent = 50;
 };
 
+// Active health: every `interval` each endpoint is asked `GET path` on a
+// connection of its own; an answer in 200..399 within `timeout` passes.
+// `unhealthy_threshold` failures in a row take the endpoint out of balancing,
+// `healthy_threshold` passes in a row bring it back. Endpoints start healthy
+// and are checked at once.
+struct HealthCheckConfig {
+  std::string path = "/health";
+  std::optional<std::string> host;  // the Host header; default: the endpoint's address
+  Duration interval = 5s;
+  Duration timeout = 1s;
+  std::size_t unhealthy_threshold = 3;
+  std::size_t healthy_threshold = 2;
+};
+
+// Limits on the calls to one upstream (per worker), as Envoy's circuit
+// breakers: beyond them a call fails at once with 503 instead of queueing.
+struct CircuitBreakerConfig {
+  std::size_t max_requests = 1024;  // calls holding a connection, all endpoints together
+  std::size_t max_pending = 1024;   // calls waiting for a connection of a full pool
+};
+
 struct UpstreamConfig {
   std::string name;
   std::vector<Address> endpoints;
@@ -91,6 +112,8 @@ struct UpstreamConfig {
   Duration idle_timeout = 60s;        // a pooled connection unused this long is closed
   std::vector<DeadlineHeader> deadline_headers{DeadlineHeader::canopy};  // empty: none
   OutlierConfig outlier;
+  std::optional<HealthCheckConfig> health_check;
+  CircuitBreakerConfig circuit_breaker;
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;

@@ -19,6 +19,12 @@ inline bool is_header_value(std::string_view s) {
   return std::none_of(s.begin(), s.end(), [](unsigned char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
+// A request target in origin form: "/path?query", visible ASCII only.
+inline bool is_origin_form(std::string_view s) {
+  return !s.empty() && s.front() == '/' &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
 inline std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;

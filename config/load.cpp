@@ -164,9 +164,31 @@ LimitsConfig read_limits(const toml::table& table, const std::string& context) {
   return l;
 }
 
+static HealthCheckConfig read_health_check(const toml::table& table, const std::string& context) {
+  static constexpr std::array<std::string_view, 6> keys{"path", "host", "interval", "timeout", "unhealthy_threshold",
+                                                        "healthy_threshold"};
+  TableReader r(table, context);
+  HealthCheckConfig h;
+  if (auto v = r.string("path")) {
+    if (v->empty() || v->front() != '/' || !is_origin_form(*v)) r.fail("path", "expected a path such as \"/health\", got \"" + *v + "\"");
+    h.path = *v;
+  }
+  if (auto v = r.string("host")) {
+    if (v->empty() || !is_header_value(*v)) r.fail("host", "expected a host name such as \"users.internal\"");
+    h.host = *v;
+  }
+  if (auto v = r.duration("interval")) h.interval = *v;
+  if (auto v = r.duration("timeout")) h.timeout = *v;
+  if (auto v = r.integer("unhealthy_threshold", 1, 1000)) h.unhealthy_threshold = static_cast<std::size_t>(*v);
+  if (auto v = r.integer("healthy_threshold", 1, 1000)) h.healthy_threshold = static_cast<std::size_t>(*v);
+  r.finish(keys);
+  return h;
+}
+
 UpstreamConfig read_upstream(const std::string& name, const toml::table& table) {
-  static constexpr std::array<std::string_view, 7> keys{"endpoints", "balance", "max_connections", "connect_timeout",
-                                                        "idle_timeout", "deadline_headers", "outlier"};
+  static constexpr std::array<std::string_view, 9> keys{"endpoints", "balance", "max_connections", "connect_timeout",
+                                                        "idle_timeout", "deadline_headers", "outlier", "health_check",
+                                                        "circuit_breaker"};
   static constexpr std::array<std::string_view, 3> outlier_keys{"consecutive_failures", "ejection", "max_ejected_percent"};
   static constexpr std::array<std::pair<std::string_view, DeadlineHeader>, 2> deadline_headers{{
       {"x-canopy-deadline-ms", DeadlineHeader::canopy}, {"grpc-timeout", DeadlineHeader::grpc_timeout}}};
@@ -213,6 +235,14 @@ UpstreamConfig read_upstream(const std::string& name, const toml::table& table) 
     if (auto v = o.duration("ejection")) u.outlier.ejection = *v;
     if (auto v = o.integer("max_ejected_percent", 0, 100)) u.outlier.max_ejected_percent = static_cast<unsigned>(*v);
     o.finish(outlier_keys);
+  }
+  if (const auto* health = r.table("health_check")) u.health_check = read_health_check(*health, r.context() + ".health_check");
+  if (const auto* breaker = r.table("circuit_breaker")) {
+    static constexpr std::array<std::string_view, 2> breaker_keys{"max_requests", "max_pending"};
+    TableReader b(*breaker, r.context() + ".circuit_breaker");
+    if (auto v = b.integer("max_requests", 1, 10'000'000)) u.circuit_breaker.max_requests = static_cast<std::size_t>(*v);
+    if (auto v = b.integer("max_pending", 0, 10'000'000)) u.circuit_breaker.max_pending = static_cast<std::size_t>(*v);
+    b.finish(breaker_keys);
   }
   r.finish(keys);
   return u;

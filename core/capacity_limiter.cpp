@@ -67,15 +67,28 @@ asio::awaitable<Admission> CapacityLimiter::acquire() {
 
 void CapacityLimiter::release() noexcept {
   assert(in_use_ > 0);
-  if (waiters_.empty()) {
+  if (waiters_.empty() || in_use_ > options_.capacity) {  // above capacity: the capacity was lowered
     --in_use_;
     return;
   }
-  Waiter& next = waiters_.pop_front();  // the token passes on; in_use_ is unchanged
+  admit_oldest_waiter();  // the token passes on; in_use_ is unchanged
+}
+
+void CapacityLimiter::admit_oldest_waiter() noexcept {
+  Waiter& next = waiters_.pop_front();
   next.admitted = true;
   ++stats_.admitted_total;
   next.wake();
   stop_timer_if_idle();
+}
+
+void CapacityLimiter::set_capacity(std::size_t capacity) noexcept {
+  assert(capacity > 0 && "a limiter needs at least one token");
+  options_.capacity = capacity;
+  while (in_use_ < options_.capacity && !waiters_.empty()) {
+    ++in_use_;
+    admit_oldest_waiter();
+  }
 }
 
 void CapacityLimiter::stop_timer_if_idle() noexcept {

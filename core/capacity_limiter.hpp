@@ -93,6 +93,10 @@ class CapacityLimiter {
   // A permit if a token is free and nobody waits; an empty Permit otherwise.
   [[nodiscard]] Permit try_acquire() noexcept;
 
+  // A new bound (a reloaded config). Raising it admits waiters at once;
+  // lowering it takes effect as holders release: nobody loses a permit.
+  void set_capacity(std::size_t capacity) noexcept;
+
   LimiterStats stats() const noexcept;
   const LimiterOptions& options() const noexcept { return options_; }
 
@@ -106,6 +110,7 @@ class CapacityLimiter {
   };
 
   void release() noexcept;
+  void admit_oldest_waiter() noexcept;
   void expire_waiters();
   void arm_timer();
   void stop_timer_if_idle() noexcept;

@@ -60,17 +60,15 @@ int run(const std::shared_ptr<const config::Config>& config) {
   prometheus::Registry registry;  // outlives every config the process runs
   gateway::LifecycleMetrics lifecycle(registry);
   std::unique_ptr<gateway::Server> server;
-  asio::ip::tcp::acceptor acceptor(io);
   std::optional<asio::ip::tcp::acceptor> admin;
   try {
     server = std::make_unique<gateway::Server>(io.get_executor(), config, registry, lifecycle);
-    listen_on(acceptor, config->server.listen);
     if (config->admin.listen) listen_on(admin.emplace(io), *config->admin.listen);
   } catch (const std::exception& e) {
     gateway::log_event("error", "startup_failed", {{"error", e.what()}, {"config", config->source}});
     return 1;
   }
-  boost::json::object listening{{"address", address_of(acceptor)},
+  boost::json::object listening{{"address", address_of(server->listener())},
                                 {"config", config->source},
                                 {"config_hash", config->hash},
                                 {"routes", config->routes.size()},
@@ -81,7 +79,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   int status = 0;
   // The one detached spawn: the root of the task tree, owned by main.
   asio::co_spawn(io,
-                 gateway::run_gateway(*server, acceptor, admin ? &*admin : nullptr, {stop_signals, reload_signals}),
+                 gateway::run_gateway(*server, admin ? &*admin : nullptr, {stop_signals, reload_signals}),
                  [&](std::exception_ptr error) {
     if (error && !core::is_cancellation(error)) {
       gateway::log_event("error", "crashed", {{"error", core::describe(error)}});

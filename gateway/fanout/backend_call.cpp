@@ -21,7 +21,12 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
   constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
   BackendReply reply;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    EndpointPool& endpoint = cluster.pick();
+    EndpointPool* picked = cluster.pick();
+    if (!picked) {
+      cluster.metrics().not_called(UpstreamError::no_healthy_endpoint);
+      co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::no_healthy_endpoint};
+    }
+    EndpointPool& endpoint = *picked;
     reply.endpoint = endpoint.name();
     UpstreamCall call(cluster, endpoint);
     Checkout checkout = co_await endpoint.checkout(/*fresh=*/attempt > 0);

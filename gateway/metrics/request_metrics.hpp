@@ -55,6 +55,8 @@ class UpstreamMetrics {
  public:
   void answered(unsigned status, std::chrono::nanoseconds took) noexcept;
   void failed(UpstreamError error, std::chrono::nanoseconds took) noexcept;
+  // Not called at all (no healthy endpoint): counted, no latency.
+  void not_called(UpstreamError error) noexcept { failed_[static_cast<std::size_t>(error)]->Increment(); }
   void cancelled(std::chrono::nanoseconds took) noexcept;
 
  private:

@@ -97,8 +97,24 @@ void add_upstreams(Families& f, const Gateway& gateway) {
                         "1 while an endpoint is left out of balancing after consecutive failures (outlier).",
                         Type::Gauge);
   auto& ejections = f.add("canopy_upstream_ejections_total", "Times an endpoint was ejected.", Type::Counter);
+  auto& healthy = f.add("canopy_upstream_endpoint_healthy",
+                        "1 while an endpoint passes its active health checks (upstreams with health_check).",
+                        Type::Gauge);
+  auto& checks = f.add("canopy_upstream_health_checks_total", "Active health checks, by result.", Type::Counter);
+  auto& breaker_open = f.add("canopy_upstream_circuit_breaker_open",
+                             "1 while an upstream's calls are at a circuit-breaker limit (requests: max_requests "
+                             "holding connections; pending: max_pending waiting for one); further calls get 503.",
+                             Type::Gauge);
+  auto& breaker_refusals = f.add("canopy_upstream_circuit_breaker_refusals_total",
+                                 "Calls refused at once because a circuit-breaker limit was reached.", Type::Counter);
   const auto now = core::Clock::now();
   for (const auto& [name, cluster] : gateway.clusters()) {
+    const auto& breaker = cluster->circuit_breaker();
+    for (const auto& [limit, label] : {std::pair{CircuitBreaker::Limit::requests, "requests"},
+                                      std::pair{CircuitBreaker::Limit::pending, "pending"}}) {
+      Families::sample(breaker_open, breaker.open(limit) ? 1 : 0, {{"upstream", name}, {"limit", label}});
+      Families::sample(breaker_refusals, static_cast<double>(breaker.refusals(limit)), {{"upstream", name}, {"limit", label}});
+    }
     for (std::size_t i = 0; i < cluster->size(); ++i) {
       const auto& pool = cluster->endpoint(i);
       const auto limiter = pool.limiter_stats();
@@ -109,6 +125,13 @@ void add_upstreams(Families& f, const Gateway& gateway) {
       Families::sample(waiters, static_cast<double>(limiter.waiting), {{"upstream", name}, {"endpoint", pool.name()}});
       Families::sample(ejected, pool.ejected(now) ? 1 : 0, {{"upstream", name}, {"endpoint", pool.name()}});
       Families::sample(ejections, static_cast<double>(pool.ejections_total()), {{"upstream", name}, {"endpoint", pool.name()}});
+      if (!cluster->health_check()) continue;
+      const auto& health = pool.active_health();
+      Families::sample(healthy, health.healthy ? 1 : 0, {{"upstream", name}, {"endpoint", pool.name()}});
+      Families::sample(checks, static_cast<double>(health.passed_total),
+                       {{"upstream", name}, {"endpoint", pool.name()}, {"result", "passed"}});
+      Families::sample(checks, static_cast<double>(health.failed_total),
+                       {{"upstream", name}, {"endpoint", pool.name()}, {"result", "failed"}});
     }
   }
 }

@@ -36,7 +36,7 @@ class Attempts {
       while (started_ < config_.max_attempts && start_next(attempts)) {}
       co_return;
     }
-    start_next(attempts);
+    if (!start_next(attempts)) co_return;
     while (started_ < config_.max_attempts && !winner_) {
       auto event = co_await core::move_on_at(last_start_ + config_.delay, ended_.receive());
       if (event && !*event) co_return;  // closed: there is a winner
@@ -55,8 +55,14 @@ class Attempts {
  private:
   bool start_next(core::Nursery& attempts) {
     // The first attempt follows the upstream's balance policy; the others go where it did not.
-    EndpointPool* endpoint = taken_.empty() ? &cluster_.pick() : cluster_.pick_other_than(taken_);
-    if (!endpoint) return false;
+    EndpointPool* endpoint = taken_.empty() ? cluster_.pick() : cluster_.pick_other_than(taken_);
+    if (!endpoint) {
+      if (taken_.empty()) {
+        cluster_.metrics().not_called(UpstreamError::no_healthy_endpoint);
+        last_error_ = UpstreamError::no_healthy_endpoint;
+      }
+      return false;
+    }
     taken_.push_back(endpoint);
     const std::size_t k = started_++;
     ++running_;

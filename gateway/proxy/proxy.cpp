@@ -219,7 +219,13 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
   std::size_t tries = 0;
   bool stale_replayed = false;
 
-  for (EndpointPool* endpoint = &cluster.pick();;) {
+  EndpointPool* endpoint = cluster.pick();
+  if (!endpoint) {
+    cluster.metrics().not_called(UpstreamError::no_healthy_endpoint);
+    exchange.upstream_error = UpstreamError::no_healthy_endpoint;
+    co_return;
+  }
+  for (;;) {
     exchange.endpoint = endpoint->name();
     UpstreamAnswer answer;
     UpstreamCall record(cluster, *endpoint);
@@ -235,12 +241,15 @@ awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteC
     }
     tried[tries++] = endpoint;
     const unsigned status = tried_now.end == TryResult::End::answered ? answer.parser.get().result_int() : 0;
-    if (tries < tries_allowed && call.may_retry(tried_now, status) && budget.try_spend()) {
-      exchange.attempts = static_cast<unsigned>(tries + 1);
-      EndpointPool* other = cluster.pick_other_than(std::span(tried.data(), tries));
-      endpoint = other ? other : &cluster.pick();
-      stale_replayed = false;
-      continue;
+    if (tries < tries_allowed && call.may_retry(tried_now, status)) {
+      EndpointPool* next = cluster.pick_other_than(std::span(tried.data(), tries));
+      if (!next) next = cluster.pick();
+      if (next && budget.try_spend()) {
+        exchange.attempts = static_cast<unsigned>(tries + 1);
+        endpoint = next;
+        stale_replayed = false;
+        continue;
+      }
     }
     if (tried_now.end == TryResult::End::answered) {
       co_await forward_response(client, route, answer, exchange);

@@ -10,6 +10,7 @@
 #include "gateway/admin/admin_server.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/server/listener.hpp"
+#include "gateway/upstream/health_check.hpp"
 
 namespace canopy::gateway {
 
@@ -19,30 +20,51 @@ using asio::awaitable;
 namespace {
 
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+// How long requests cut at drain_timeout have to write their 503.
+constexpr auto cut_answer_grace = std::chrono::milliseconds(500);
 
-awaitable<void> watch_reload(Server& server, asio::signal_set& signals) {
+awaitable<void> watch_reload(Server& server, asio::signal_set& signals, core::Nursery& tree) {
   for (;;) {
     auto [ec, signal] = co_await signals.async_wait(as_values);
     if (ec) co_return;
-    if (!server.draining()) server.reload();
+    if (server.draining()) continue;
+    if (auto* listener = server.reload().new_listener) {
+      tree.start_soon("accept_connections", accept_connections(server, *listener, tree));
+    }
   }
 }
 
-awaitable<void> watch_signals(Server& server, asio::ip::tcp::acceptor& acceptor, asio::signal_set& signals,
-                              core::Nursery& tree) {
+// The active health checks of the running snapshot; a reload stops them and
+// starts the new snapshot's (which inherits what they had found).
+awaitable<void> run_health_checks(Server& server) {
+  for (;;) {
+    const std::shared_ptr<Gateway> snapshot = server.gateway();
+    co_await core::open_nursery(
+        [&](core::Nursery& checks) -> awaitable<void> {
+          for (const auto& [name, cluster] : snapshot->clusters()) start_health_checks(*cluster, checks);
+          co_await server.until_replaced(*snapshot);
+          checks.cancel_scope().cancel();
+        },
+        {.name = "health_checks"});
+  }
+}
+
+awaitable<void> watch_signals(Server& server, asio::signal_set& signals, core::Nursery& tree) {
   auto [ec, signal] = co_await signals.async_wait(as_values);
   if (ec) co_return;
   const auto started = core::Clock::now();
+  bool second_signal = false;
   log_event("info", "draining", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
                                  {"in_flight", server.in_flight()}});
   server.start_draining();
-  acceptor.close();
+  server.close_listeners();
   // Wait for in-flight requests, up to drain_timeout; a second signal ends the wait.
   co_await core::open_nursery(
       [&](core::Nursery& drain) -> awaitable<void> {
         drain.start_soon("second_signal", [&]() -> awaitable<void> {
           auto [again_ec, again] = co_await signals.async_wait(as_values);
           if (!again_ec) {
+            second_signal = true;
             log_event("warn", "second_signal", {{"in_flight", server.in_flight()}});
             drain.cancel_scope().cancel(core::CancelReason::shutdown);
           }
@@ -56,23 +78,35 @@ awaitable<void> watch_signals(Server& server, asio::ip::tcp::acceptor& acceptor,
         drain.cancel_scope().cancel();  // drained: stop listening for a second signal
       },
       {.name = "drain"});
+  const std::size_t cut = server.in_flight();
+  if (cut > 0 && !second_signal) {
+    // Requests still running at drain_timeout are cancelled in their own scopes,
+    // so that each can still tell its client (503) before the connections go.
+    server.cut_requests();
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    const auto answered_by = core::Clock::now() + cut_answer_grace;
+    while (server.in_flight() > 0 && core::Clock::now() < answered_by) {
+      tick.expires_after(std::chrono::milliseconds(5));
+      co_await tick.async_wait(asio::use_awaitable);
+    }
+  }
   const double drain_seconds = std::chrono::duration<double>(core::Clock::now() - started).count();
   server.lifecycle().drain_seconds.Set(drain_seconds);
-  server.lifecycle().drain_requests_cut.Set(static_cast<double>(server.in_flight()));
-  log_event("info", "drained", {{"requests_cut", server.in_flight()}, {"drain_seconds", drain_seconds}});
+  server.lifecycle().drain_requests_cut.Set(static_cast<double>(cut));
+  log_event("info", "drained", {{"requests_cut", cut}, {"drain_seconds", drain_seconds}});
   tree.cancel_scope().cancel(core::CancelReason::shutdown);
 }
 
 }  // namespace
 
-awaitable<void> run_gateway(Server& server, asio::ip::tcp::acceptor& acceptor, asio::ip::tcp::acceptor* admin,
-                            Signals signals) {
+awaitable<void> run_gateway(Server& server, asio::ip::tcp::acceptor* admin, Signals signals) {
   co_await core::open_nursery(
       [&](core::Nursery& tree) -> awaitable<void> {
-        tree.start_soon("accept_connections", accept_connections(server, acceptor, tree));
+        tree.start_soon("accept_connections", accept_connections(server, server.listener(), tree));
         if (admin) tree.start_soon("serve_admin", serve_admin(server, *admin, tree));
-        tree.start_soon("watch_reload", watch_reload(server, signals.reload));
-        tree.start_soon("watch_signals", watch_signals(server, acceptor, signals.stop, tree));
+        tree.start_soon("health_checks", run_health_checks(server));
+        tree.start_soon("watch_reload", watch_reload(server, signals.reload, tree));
+        tree.start_soon("watch_signals", watch_signals(server, signals.stop, tree));
         co_return;
       },
       {.name = "server"});

@@ -3,7 +3,9 @@
 //
 //   server nursery ─┬─ accept_connections ── connection … (one task each)
 //                   ├─ serve_admin ── admin connection … (with [admin] listen)
-//                   ├─ watch_reload (SIGHUP: Server::reload)
+//                   ├─ health_checks ── health_check … (one per checked endpoint)
+//                   ├─ watch_reload (SIGHUP: Server::reload; a new listen address
+//                   │                gets its own accept_connections)
 //                   └─ watch_signals
 //
 // SIGTERM or SIGINT: stop accepting, let in-flight requests finish for up to
@@ -30,8 +32,7 @@ struct Signals {
   boost::asio::signal_set& reload;  // SIGHUP
 };
 
-// `admin` may be null (no [admin] listen).
-boost::asio::awaitable<void> run_gateway(Server& server, boost::asio::ip::tcp::acceptor& acceptor,
-                                        boost::asio::ip::tcp::acceptor* admin, Signals signals);
+// Serves on server.listener(); `admin` may be null (no [admin] listen).
+boost::asio::awaitable<void> run_gateway(Server& server, boost::asio::ip::tcp::acceptor* admin, Signals signals);
 
 }  // namespace canopy::gateway

@@ -12,11 +12,46 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+void serve(Server& server, tcp::socket socket, core::Permit slot, core::Nursery& connections) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  connections.start_soon("connection", serve_connection(server, std::move(socket), std::move(slot)));
+}
+
+// A listener replaced by a reload: the clients already in its accept queue
+// connected to us and are served; then it closes.
+void retire(Server& server, tcp::acceptor& acceptor, core::Nursery& connections) {
+  boost::system::error_code ec;
+  acceptor.non_blocking(true, ec);
+  std::size_t taken = 0;
+  while (!ec) {
+    core::Permit slot = server.connection_slots().try_acquire();
+    if (!slot) break;  // at max_connections: the rest are refused by the close
+    tcp::socket socket(acceptor.get_executor());
+    acceptor.accept(socket, ec);
+    if (!ec) {
+      serve(server, std::move(socket), std::move(slot), connections);
+      ++taken;
+    }
+  }
+  acceptor.close(ec);
+  log_event("info", "listener_retired", {{"queued_connections_served", taken}});
+}
+
+}  // namespace
+
 asio::awaitable<void> accept_connections(Server& server, tcp::acceptor& acceptor, core::Nursery& connections) {
   for (;;) {
     core::Admission slot = co_await server.connection_slots().acquire();  // waits while at max_connections
+    if (server.retired(acceptor)) break;
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (!acceptor.is_open()) co_return;  // closed: the drain
+    if (ec == asio::error::operation_aborted) {
+      if (server.retired(acceptor)) break;
+      continue;
+    }
     if (ec) {
       // Out of descriptors and the like: say so, and give the system a moment.
       log_event("warn", "accept_failed", {{"error", ec.message()}});
@@ -24,9 +59,9 @@ asio::awaitable<void> accept_connections(Server& server, tcp::acceptor& acceptor
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    socket.set_option(tcp::no_delay(true), ec);
-    connections.start_soon("connection", serve_connection(server, std::move(socket), std::move(slot.permit)));
+    serve(server, std::move(socket), std::move(slot.permit), connections);
   }
+  retire(server, acceptor, connections);
 }
 
 }  // namespace canopy::gateway

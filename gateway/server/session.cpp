@@ -10,8 +10,9 @@
 //   → answer what went wrong, if anything (502 / 503 / 504; 499 is only logged)
 //   → access-log line → keep alive, or close
 //
-// Cancel edges: the route deadline, the client leaving, and gateway shutdown
-// cancel the request scope; every upstream socket of the request closes with it.
+// Cancel edges: the route deadline, the client leaving, and the end of the
+// drain (Server::cut_requests: 503) cancel the request scope; every upstream
+// socket of the request closes with it.
 #include "gateway/server/session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -95,12 +96,13 @@ constexpr auto answer_grace = std::chrono::seconds(1);
 
 // The proxy or fan-out step under the request's own cancel scope. Returns when
 // every task of the request has ended.
-awaitable<void> handle_in_request_scope(Gateway& gateway, Downstream& client, std::size_t route_index,
+awaitable<void> handle_in_request_scope(Server& server, Gateway& gateway, Downstream& client, std::size_t route_index,
                                         Exchange& exchange) {
   const auto& route = gateway.route(route_index);
   const auto half_close = gateway.config().server.client_half_close;
   auto result = co_await core::open_nursery(
       [&](core::Nursery& request) -> awaitable<void> {
+        InFlightScope reachable_by_drain(server, request.cancel_scope());
         if (route.aggregate) {
           request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
           co_await aggregate(client, gateway.backend_clusters(route_index), route, request, exchange);
@@ -138,6 +140,10 @@ awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
   } else if (exchange.cancel_reason == core::CancelReason::deadline) {
     status = 504;
     detail = "route " + exchange.route + " timed out";
+  } else if (exchange.cancel_reason == core::CancelReason::shutdown) {
+    status = 503;  // cut by the end of the drain: another replica can take it
+    detail = "the gateway is shutting down; retry";
+    exchange.close_connection = true;
   } else if (exchange.upstream_error != UpstreamError::none) {
     status = status_for(exchange.upstream_error);
   }
@@ -148,7 +154,7 @@ awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
 }
 
 // Routes and answers one request whose header has been read.
-awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange) {
+awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exchange& exchange) {
   auto& request = client.parser.get();
   const bool body_pending = !client.parser.is_done();
   auto reply = [&](SimpleResponse response) -> awaitable<void> {
@@ -203,7 +209,7 @@ awaitable<void> answer(Gateway& gateway, Downstream& client, Exchange& exchange)
     co_return;
   }
   try {
-    co_await handle_in_request_scope(gateway, client, decision.route, exchange);
+    co_await handle_in_request_scope(server, gateway, client, decision.route, exchange);
   } catch (const core::Cancelled& cancelled) {
     exchange.cancel_reason = cancelled.reason();  // the gateway is shutting down
     exchange.close_connection = true;
@@ -250,7 +256,7 @@ awaitable<void> serve_connection(Server& server, tcp::socket socket, [[maybe_unu
                       .client = client_ip};
     {
       RequestRecord record(server, gateway, exchange);
-      co_await answer(gateway, client, exchange);
+      co_await answer(server, gateway, client, exchange);
     }
     if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) {
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -2,7 +2,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <algorithm>
-#include <optional>
 #include <stdexcept>
 
 #include "gateway/log/json_log.hpp"
@@ -17,7 +16,9 @@ Cluster::Cluster(asio::any_io_executor executor, const config::UpstreamConfig& u
       metrics_(metrics),
       balance_(upstream.balance),
       deadline_headers_(upstream.deadline_headers),
-      outlier_(upstream.outlier) {
+      outlier_(upstream.outlier),
+      health_check_(upstream.health_check),
+      breaker_(upstream.circuit_breaker) {
   tcp::resolver resolver(executor);
   for (const auto& address : upstream.endpoints) {
     boost::system::error_code ec;
@@ -26,43 +27,56 @@ Cluster::Cluster(asio::any_io_executor executor, const config::UpstreamConfig& u
       throw std::runtime_error("upstream " + name_ + ": cannot resolve " + config::to_string(address) + ": " +
                                ec.message());
     }
-    pools_.push_back(std::make_unique<EndpointPool>(executor, upstream, results.begin()->endpoint()));
+    pools_.push_back(std::make_unique<EndpointPool>(executor, upstream, results.begin()->endpoint(), breaker_));
   }
 }
 
-EndpointPool& Cluster::pick() {
-  if (pools_.size() == 1) return *pools_.front();
-  const auto now = core::Clock::now();
-  auto usable = [&](std::size_t i) { return !pools_[i]->ejected(now); };
+template <typename Usable>
+EndpointPool* Cluster::pick_among(Usable usable) {
   const std::size_t start = next_++ % pools_.size();
   switch (balance_) {
     case config::Balance::round_robin:
       for (std::size_t k = 0; k < pools_.size(); ++k) {
-        if (usable((start + k) % pools_.size())) return *pools_[(start + k) % pools_.size()];
+        if (usable(*pools_[(start + k) % pools_.size()])) return pools_[(start + k) % pools_.size()].get();
       }
-      break;
+      return nullptr;
     case config::Balance::least_request: {
       // Ties rotate, so equal load still spreads.
-      std::optional<std::size_t> best;
+      EndpointPool* best = nullptr;
       for (std::size_t k = 0; k < pools_.size(); ++k) {
-        const std::size_t i = (start + k) % pools_.size();
-        if (usable(i) && (!best || pools_[i]->in_flight() < pools_[*best]->in_flight())) best = i;
+        EndpointPool* pool = pools_[(start + k) % pools_.size()].get();
+        if (usable(*pool) && (!best || pool->in_flight() < best->in_flight())) best = pool;
       }
-      if (best) return *pools_[*best];
-      break;
+      return best;
     }
     case config::Balance::power_of_two_choices: {
       std::uniform_int_distribution<std::size_t> any(0, pools_.size() - 1);
-      std::size_t a = any(random_), b = any(random_);
-      for (int tries = 0; tries < 8 && !usable(a); ++tries) a = any(random_);
-      for (int tries = 0; tries < 8 && !usable(b); ++tries) b = any(random_);
-      if (!usable(a)) a = b;
-      if (!usable(b)) b = a;
-      if (usable(a)) return pools_[b]->in_flight() < pools_[a]->in_flight() ? *pools_[b] : *pools_[a];
-      break;
+      EndpointPool* a = pools_[any(random_)].get();
+      EndpointPool* b = pools_[any(random_)].get();
+      for (int tries = 0; tries < 8 && !usable(*a); ++tries) a = pools_[any(random_)].get();
+      for (int tries = 0; tries < 8 && !usable(*b); ++tries) b = pools_[any(random_)].get();
+      if (!usable(*a)) a = b;
+      if (!usable(*b)) b = a;
+      if (usable(*a)) return b->in_flight() < a->in_flight() ? b : a;
+      // Few usable among many: look at each once.
+      for (std::size_t k = 0; k < pools_.size(); ++k) {
+        if (usable(*pools_[(start + k) % pools_.size()])) return pools_[(start + k) % pools_.size()].get();
+      }
+      return nullptr;
     }
   }
-  return *pools_[start];  // every endpoint ejected: cannot happen within max_ejected_percent, but never fail here
+  return nullptr;
+}
+
+EndpointPool* Cluster::pick() {
+  if (pools_.size() == 1) return pools_.front()->active_health().healthy ? pools_.front().get() : nullptr;
+  const auto now = core::Clock::now();
+  if (auto* pool = pick_among([&](const EndpointPool& p) { return p.active_health().healthy && !p.ejected(now); })) {
+    return pool;
+  }
+  // Ejection is a guess from live traffic; an endpoint that passes its active
+  // checks is still better than refusing the call.
+  return pick_among([](const EndpointPool& p) { return p.active_health().healthy; });
 }
 
 EndpointPool* Cluster::pick_other_than(std::span<EndpointPool* const> taken) {
@@ -72,7 +86,7 @@ EndpointPool* Cluster::pick_other_than(std::span<EndpointPool* const> taken) {
   const std::size_t start = next_++ % pools_.size();
   for (std::size_t k = 0; k < pools_.size(); ++k) {
     EndpointPool* pool = pools_[(start + k) % pools_.size()].get();
-    if (!is_taken(pool) && !pool->ejected(now) && (!best || pool->in_flight() < best->in_flight())) best = pool;
+    if (!is_taken(pool) && pool->active_health().healthy && !pool->ejected(now) && (!best || pool->in_flight() < best->in_flight())) best = pool;
   }
   return best;
 }

@@ -65,25 +65,43 @@ void Lease::release_for_reuse() {
 }
 
 EndpointPool::EndpointPool(asio::any_io_executor executor, const config::UpstreamConfig& upstream,
-                           tcp::endpoint endpoint)
+                           tcp::endpoint endpoint, CircuitBreaker& breaker)
     : executor_(executor),
       endpoint_(endpoint),
       name_(endpoint.address().to_string() + ":" + std::to_string(endpoint.port())),
       connect_timeout_(upstream.connect_timeout),
       idle_timeout_(upstream.idle_timeout),
-      limiter_(executor, {.capacity = upstream.max_connections, .queue = 4096,
-                          .queue_timeout = upstream.connect_timeout}) {}
+      limiter_(executor, {.capacity = upstream.max_connections, .queue = upstream.circuit_breaker.max_pending,
+                          .queue_timeout = upstream.connect_timeout}),
+      breaker_(breaker) {}
 
 asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
-  core::Admission admission = co_await limiter_.acquire();
-  if (!admission) co_return Checkout{.error = UpstreamError::pool_full};
-  ++in_flight_;
+  if (!breaker_.admits_request()) co_return Checkout{.error = UpstreamError::circuit_open};
+  core::Permit permit = limiter_.try_acquire();
+  if (!permit) {
+    if (!breaker_.admits_waiter()) co_return Checkout{.error = UpstreamError::circuit_open};
+    struct Waiting {
+      CircuitBreaker& breaker;
+      explicit Waiting(CircuitBreaker& b) : breaker(b) { breaker.wait_started(); }
+      ~Waiting() { breaker.wait_ended(); }
+    };
+    core::Admission admission;
+    {
+      Waiting waiting(breaker_);
+      admission = co_await limiter_.acquire();
+    }
+    if (!admission) co_return Checkout{.error = UpstreamError::pool_full};
+    // Others may have taken the upstream's last request slots meanwhile (other endpoints).
+    if (!breaker_.admits_request()) co_return Checkout{.error = UpstreamError::circuit_open};
+    permit = std::move(admission.permit);
+  }
+  started();
   const auto now = core::Clock::now();
   while (!fresh && !idle_.empty()) {
     Idle idle = std::move(idle_.back());
     idle_.pop_back();
     if (now - idle.since < idle_timeout_ && still_open(idle.stream.socket())) {
-      co_return Checkout{Lease(*this, std::move(idle.stream), std::move(admission.permit), true)};
+      co_return Checkout{Lease(*this, std::move(idle.stream), std::move(permit), true)};
     }
   }
   beast::tcp_stream stream(executor_);
@@ -91,12 +109,12 @@ asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   auto [ec] = co_await stream.async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
   stream.expires_never();
   if (ec) {
-    --in_flight_;
+    finished();
     co_return Checkout{.error = ec == beast::error::timeout ? UpstreamError::connect_timeout
                                                            : UpstreamError::connect_failed};
   }
   stream.socket().set_option(tcp::no_delay(true));
-  co_return Checkout{Lease(*this, std::move(stream), std::move(admission.permit), false)};
+  co_return Checkout{Lease(*this, std::move(stream), std::move(permit), false)};
 }
 
 void EndpointPool::give_back(beast::tcp_stream stream) {

@@ -4,7 +4,9 @@
 // Guarantees
 // - At most `max_connections` connections are checked out at once; further
 //   callers wait in a bounded queue (core::CapacityLimiter) and get pool_full
-//   when it is full or their wait outlasts connect_timeout.
+//   when their wait outlasts connect_timeout. The upstream's circuit breaker
+//   bounds callers holding and waiting for connections across its endpoints:
+//   beyond it, circuit_open at once.
 // - checkout() prefers the most recently used idle connection; one the
 //   upstream has closed meanwhile, or idle longer than idle_timeout, is
 //   discarded instead of handed out.
@@ -25,6 +27,7 @@
 #include "config/config.hpp"
 #include "core/capacity_limiter.hpp"
 #include "core/clock.hpp"
+#include "gateway/upstream/circuit_breaker.hpp"
 #include "gateway/upstream/upstream_error.hpp"
 
 namespace canopy::gateway {
@@ -64,7 +67,7 @@ struct Checkout {
 class EndpointPool {
  public:
   EndpointPool(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream,
-               boost::asio::ip::tcp::endpoint endpoint);
+               boost::asio::ip::tcp::endpoint endpoint, CircuitBreaker& breaker);
   EndpointPool(const EndpointPool&) = delete;
   EndpointPool& operator=(const EndpointPool&) = delete;
 
@@ -72,6 +75,7 @@ class EndpointPool {
   boost::asio::awaitable<Checkout> checkout(bool fresh);
 
   const std::string& name() const noexcept { return name_; }
+  const boost::asio::ip::tcp::endpoint& address() const noexcept { return endpoint_; }
   std::size_t in_flight() const noexcept { return in_flight_; }
   std::size_t idle() const noexcept { return idle_.size(); }
   // Connections in use (or being opened) and callers waiting for one.
@@ -80,6 +84,16 @@ class EndpointPool {
   // Passive health, kept by the Cluster: left out of balancing until then.
   bool ejected(core::Clock::time_point now) const noexcept { return ejected_until_ > now; }
   std::uint64_t ejections_total() const noexcept { return ejections_total_; }
+
+  // Active health, kept by its health check task (health_check.hpp).
+  struct ActiveHealth {
+    bool healthy = true;
+    std::size_t same_results_in_a_row = 0;  // passes while unhealthy, failures while healthy
+    std::uint64_t passed_total = 0;
+    std::uint64_t failed_total = 0;
+  };
+  ActiveHealth& active_health() noexcept { return active_health_; }
+  const ActiveHealth& active_health() const noexcept { return active_health_; }
 
  private:
   friend class Lease;
@@ -90,7 +104,14 @@ class EndpointPool {
   };
 
   void give_back(boost::beast::tcp_stream stream);
-  void finished() noexcept { --in_flight_; }
+  void started() noexcept {
+    ++in_flight_;
+    breaker_.request_started();
+  }
+  void finished() noexcept {
+    --in_flight_;
+    breaker_.request_ended();
+  }
 
   boost::asio::any_io_executor executor_;
   boost::asio::ip::tcp::endpoint endpoint_;
@@ -98,11 +119,13 @@ class EndpointPool {
   core::Clock::duration connect_timeout_;
   core::Clock::duration idle_timeout_;
   core::CapacityLimiter limiter_;
+  CircuitBreaker& breaker_;
   std::vector<Idle> idle_;
   std::size_t in_flight_ = 0;
   std::size_t consecutive_failures_ = 0;
   core::Clock::time_point ejected_until_{};
   std::uint64_t ejections_total_ = 0;
+  ActiveHealth active_health_;
 };
 
 }  // namespace canopy::gateway

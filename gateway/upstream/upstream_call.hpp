@@ -30,8 +30,7 @@ class UpstreamCall {
   void failed(UpstreamError error) noexcept {
     if (std::exchange(recorded_, true)) return;
     cluster_.metrics().failed(error, took());
-    // A full pool is our own overload, not the endpoint's failure.
-    if (error != UpstreamError::pool_full) cluster_.call_ended(endpoint_, true);
+    if (!refused_by_gateway(error)) cluster_.call_ended(endpoint_, true);
   }
 
  private:

@@ -18,8 +18,10 @@ enum class UpstreamError {
   reset,              // the upstream closed or reset before a complete response → 502
   invalid_response,   // not HTTP, or framing we will not relay → 502
   timeout,            // a try's per_try_timeout passed before the response head → 504
+  circuit_open,       // the upstream's circuit breaker is at max_requests or max_pending → 503
+  no_healthy_endpoint,  // active health checks found every endpoint unhealthy → 503
 };
-inline constexpr std::size_t upstream_error_count = 8;
+inline constexpr std::size_t upstream_error_count = 10;
 
 constexpr std::string_view to_string(UpstreamError e) noexcept {
   switch (e) {
@@ -31,6 +33,8 @@ constexpr std::string_view to_string(UpstreamError e) noexcept {
     case UpstreamError::reset: return "reset";
     case UpstreamError::invalid_response: return "invalid_response";
     case UpstreamError::timeout: return "timeout";
+    case UpstreamError::circuit_open: return "circuit_open";
+    case UpstreamError::no_healthy_endpoint: return "no_healthy_endpoint";
   }
   return "unknown";
 }
@@ -43,8 +47,14 @@ inline UpstreamError read_error(const boost::system::error_code& ec) noexcept {
   return closed ? UpstreamError::reset : UpstreamError::invalid_response;
 }
 
+// Our own refusals (overload, nothing healthy to call) are not the upstream's
+// failures: they say nothing about an endpoint's health.
+constexpr bool refused_by_gateway(UpstreamError e) noexcept {
+  return e == UpstreamError::pool_full || e == UpstreamError::circuit_open || e == UpstreamError::no_healthy_endpoint;
+}
+
 constexpr unsigned status_for(UpstreamError e) noexcept {
-  return e == UpstreamError::pool_full ? 503 : e == UpstreamError::timeout ? 504 : 502;
+  return refused_by_gateway(e) ? 503 : e == UpstreamError::timeout ? 504 : 502;
 }
 
 }  // namespace canopy::gateway

@@ -1,6 +1,7 @@
 // SIGTERM drains: requests in flight finish, clients that hang up meanwhile
 // have their upstream calls closed at once, the drain timeout cancels what is
-// left, and the process exits 0 only with an empty task tree.
+// left (each client told with a 503), and the process exits 0 only with an
+// empty task tree.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -69,7 +70,7 @@ TEST(Drain, ClientsThatHangUpDuringTheDrainHaveTheirUpstreamCallsClosedAtOnce) {
   expect_stopped_clean(canopy);
 }
 
-TEST(Drain, PastTheDrainTimeoutTheRestIsCancelledAndNothingIsLeft) {
+TEST(Drain, PastTheDrainTimeoutTheRestIsCancelledWith503AndNothingIsLeft) {
   DemoUpstreams upstreams{{"slow"}};
   Canopy canopy{slow_gateway("200ms"), &upstreams};
   auto clients = start_requests(canopy.port(), "/?delay=20000", 5);
@@ -85,7 +86,14 @@ TEST(Drain, PastTheDrainTimeoutTheRestIsCancelledAndNothingIsLeft) {
   EXPECT_EQ(drained->at("requests_cut"), 5);
   expect_stopped_clean(canopy);
   EXPECT_NE(wait_abandoned(upstreams, "slow", 5), 0) << "the cut requests' upstream calls were left open";
-  for (auto& client : clients) EXPECT_TRUE(client->closed_by_peer());
+  for (auto& client : clients) {
+    auto response = client->read_response(2s);
+    ASSERT_TRUE(response) << "a cut request was not told";
+    EXPECT_EQ(response->result_int(), 503u);
+    EXPECT_FALSE(response->keep_alive());
+    EXPECT_NE(response->body().find("shutting down"), std::string::npos) << response->body();
+    EXPECT_TRUE(client->closed_by_peer());
+  }
 }
 
 }  // namespace

@@ -67,6 +67,47 @@ TEST(Reload, ABrokenFileIsReportedWithItsPlaceAndTheRunningConfigKeepsServing) {
   EXPECT_EQ(metric(scrape(canopy.admin_port()), "canopy_config_reloads_total", {{"result", "failure"}}), 1);
 }
 
+// A port nobody listens on now (the kernel's pick, released again).
+std::uint16_t free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return probe.local_endpoint().port();
+}
+
+TEST(Reload, AMovedListenerServesOnTheNewAddressWithoutDroppingOpenConnections) {
+  DemoUpstreams upstreams{{"a", "b"}};
+  Canopy canopy{route_to("a"), &upstreams};
+  Connection kept(canopy.port());
+  kept.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(kept.read_response());
+
+  const std::uint16_t moved = free_port();
+  canopy.rewrite_config(route_to("a"), "127.0.0.1:" + std::to_string(moved));
+  ::kill(canopy.process().pid(), SIGHUP);
+  auto reloaded = canopy.next_event("config_reloaded", 5s);
+  ASSERT_TRUE(reloaded);
+  EXPECT_EQ(reloaded->at("listen").as_string(), ("127.0.0.1:" + std::to_string(moved)).c_str());
+  ASSERT_TRUE(canopy.next_event("listener_retired", 5s));
+  EXPECT_EQ(get(moved, "/").result_int(), 200u);
+  kept.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  auto on_old = kept.read_response();
+  ASSERT_TRUE(on_old) << "a connection open on the old listener was dropped";
+  EXPECT_EQ(on_old->result_int(), 200u);
+  EXPECT_ANY_THROW(Connection refused(canopy.port())) << "the old address still accepts";
+
+  // An address that is taken fails the reload; the running listener keeps serving.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor squatter(io, {boost::asio::ip::make_address("127.0.0.1"), 0}, /*reuse_addr=*/false);
+  const auto taken = std::to_string(squatter.local_endpoint().port());
+  canopy.rewrite_config(route_to("b"), "127.0.0.1:" + taken);
+  ::kill(canopy.process().pid(), SIGHUP);
+  auto failed = canopy.next_event("reload_failed", 5s);
+  ASSERT_TRUE(failed);
+  const std::string error(failed->at("error").as_string());
+  EXPECT_NE(error.find("server.listen: cannot listen on 127.0.0.1:" + taken), std::string::npos) << error;
+  EXPECT_EQ(answered_by(get(moved, "/")), "a") << "the failed reload changed the running config";
+}
+
 TEST(Reload, TenReloadsUnderLoadLoseNoRequest) {
   DemoUpstreams upstreams{{"a", "b"}};
   Canopy canopy{route_to("a"), &upstreams};

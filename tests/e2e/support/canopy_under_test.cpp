@@ -22,14 +22,26 @@ std::int64_t monotonic_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-DemoUpstreams::DemoUpstreams(const std::vector<std::string>& names) {
+namespace {
+std::vector<std::pair<std::string, std::uint16_t>> on_free_ports(const std::vector<std::string>& names) {
+  std::vector<std::pair<std::string, std::uint16_t>> listeners;
+  for (const auto& name : names) listeners.emplace_back(name, 0);
+  return listeners;
+}
+}  // namespace
+
+DemoUpstreams::DemoUpstreams(const std::vector<std::string>& names) : DemoUpstreams(Listeners{on_free_ports(names)}) {}
+
+DemoUpstreams::DemoUpstreams(const std::string& name, std::uint16_t port) : DemoUpstreams(Listeners{{{name, port}}}) {}
+
+DemoUpstreams::DemoUpstreams(const Listeners& listeners) {
   std::vector<std::string> argv{binary("canopy-upstream")};
-  for (const auto& name : names) {
+  for (const auto& [name, port] : listeners.named) {
     argv.push_back("--listen");
-    argv.push_back("127.0.0.1:0=" + name);
+    argv.push_back("127.0.0.1:" + std::to_string(port) + "=" + name);
   }
   process_ = std::make_unique<ChildProcess>(argv);
-  for (std::size_t i = 0; i < names.size(); ++i) {
+  for (std::size_t i = 0; i < listeners.named.size(); ++i) {
     auto line = process_->read_line(ChildProcess::Stream::out, 10s);
     if (!line) throw std::runtime_error("canopy-upstream did not start");
     auto event = boost::json::parse(*line).as_object();
@@ -69,14 +81,16 @@ Canopy::Canopy(std::string toml, const DemoUpstreams* upstreams) : upstreams_(up
   throw std::runtime_error("canopy did not start on " + path_);
 }
 
-void Canopy::rewrite_config(std::string toml) {
+void Canopy::rewrite_config(std::string toml) { rewrite_config(std::move(toml), "127.0.0.1:0"); }
+
+void Canopy::rewrite_config(std::string toml, const std::string& listen) {
   for (auto at = toml.find("{port:"); at != std::string::npos; at = toml.find("{port:")) {
     const auto end = toml.find('}', at);
     const std::string name = toml.substr(at + 6, end - at - 6);
     toml.replace(at, end - at + 1, std::to_string(upstreams_->port(name)));
   }
   const auto temporary = path_ + ".new";  // a reload must never see half a file
-  std::ofstream(temporary) << "[server]\nlisten = \"127.0.0.1:0\"\n" << toml;
+  std::ofstream(temporary) << "[server]\nlisten = \"" << listen << "\"\n" << toml;
   std::rename(temporary.c_str(), path_.c_str());
 }
 

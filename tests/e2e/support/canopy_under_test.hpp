@@ -17,11 +17,17 @@ namespace canopy::test {
 class DemoUpstreams {
  public:
   explicit DemoUpstreams(const std::vector<std::string>& names);
+  // One listener on a given port: an endpoint that comes back where it was.
+  DemoUpstreams(const std::string& name, std::uint16_t port);
   std::uint16_t port(const std::string& name) const { return ports_.at(name); }
   // GET /_stats of one listener (its counters are per process).
   boost::json::object stats(const std::string& name) const;
 
  private:
+  struct Listeners {
+    std::vector<std::pair<std::string, std::uint16_t>> named;  // port 0: a free one
+  };
+  explicit DemoUpstreams(const Listeners& listeners);
   std::unique_ptr<ChildProcess> process_;
   std::map<std::string, std::uint16_t> ports_;
 };
@@ -40,6 +46,8 @@ class Canopy {
   // Replaces the config file (same prefix and port filling as the constructor);
   // send SIGHUP to make canopy read it.
   void rewrite_config(std::string toml);
+  // The same, with [server] listen = `listen` ("127.0.0.1:0" by default).
+  void rewrite_config(std::string toml, const std::string& listen);
   // The next event line (stderr) named `name`, skipping others; nullopt after `timeout`.
   std::optional<boost::json::object> next_event(const std::string& name, std::chrono::milliseconds timeout);
   // The access-log lines written so far (stdout).

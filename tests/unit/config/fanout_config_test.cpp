@@ -148,23 +148,6 @@ retries = { attempts = 3, on = ["connect-failure", "timeout", "503"], per_try_ti
             "other endpoints");
 }
 
-TEST(Outlier, DefaultsAndOverrides) {
-  const auto config = parse_config(R"(
-[upstreams.a]
-endpoints = ["127.0.0.1:1"]
-[upstreams.b]
-endpoints = ["127.0.0.1:2"]
-outlier = { consecutive_failures = 2, ejection = "5s", max_ejected_percent = 10 }
-[[routes]]
-upstream = "a"
-)", "o.toml");
-  EXPECT_EQ(config.upstreams.at("a").outlier.consecutive_failures, 5u);
-  EXPECT_EQ(config.upstreams.at("a").outlier.max_ejected_percent, 50u);
-  EXPECT_EQ(config.upstreams.at("b").outlier.consecutive_failures, 2u);
-  EXPECT_EQ(config.upstreams.at("b").outlier.ejection, Duration(5s));
-  EXPECT_EQ(config.upstreams.at("b").outlier.max_ejected_percent, 10u);
-}
-
 TEST(RouteLimits, ARouteMayHaveItsOwnAdmissionLimits) {
   const auto config = parse_config(two_upstreams + R"(
 [[routes]]

@@ -149,5 +149,40 @@ TEST(CapacityLimiter, AnIdleQueueKeepsNoTimerRunning) {
   EXPECT_LT(Clock::now() - started, 1s);  // run() returned: no one-hour timer left behind
 }
 
+TEST(CapacityLimiter, RaisingTheCapacityAdmitsWaitersAndLoweringItWaitsForHoldersToRelease) {
+  asio::io_context io;
+  CapacityLimiter limiter(io.get_executor(), {.capacity = 1, .queue = 4});
+  std::vector<Permit> held;
+  held.push_back(limiter.try_acquire());
+  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    for (int i = 0; i < 3; ++i) {
+      n.start_soon("waiter", [&]() -> awaitable<void> {
+        auto admission = co_await limiter.acquire();
+        if (admission) held.push_back(std::move(admission.permit));
+      });
+    }
+    co_await settle();
+    EXPECT_EQ(limiter.stats().waiting, 3u);
+    limiter.set_capacity(3);
+    co_await settle();
+    EXPECT_EQ(held.size(), 3u) << "two waiters admitted at once";
+    EXPECT_EQ(limiter.stats().waiting, 1u);
+    limiter.set_capacity(1);
+    held.pop_back();  // 3 held, capacity 1: the token is not passed on
+    co_await settle();
+    EXPECT_EQ(limiter.stats().in_use, 2u);
+    EXPECT_EQ(limiter.stats().waiting, 1u);
+    held.pop_back();
+    co_await settle();
+    EXPECT_EQ(limiter.stats().waiting, 1u) << "still at capacity 1 with one holder";
+    held.pop_back();  // below capacity: the last waiter gets its token
+    co_await settle();
+    EXPECT_EQ(held.size(), 1u);
+    EXPECT_EQ(limiter.stats().waiting, 0u);
+  }));
+  held.clear();
+  EXPECT_EQ(limiter.stats().in_use, 0u);
+}
+
 }  // namespace
 }  // namespace canopy::core
