@@ -27,6 +27,11 @@ LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
                              .Name("canopy_drain_requests_cut")
                              .Help("Requests still running when the last drain ended; they were cancelled.")
                              .Register(registry)
-                             .Add({})) {}
+                             .Add({})),
+      drain_requests_finished(prometheus::BuildGauge()
+                                  .Name("canopy_drain_requests_finished")
+                                  .Help("Requests that finished during the last drain, before its timeout.")
+                                  .Register(registry)
+                                  .Add({})) {}
 
 }  // namespace canopy::gateway

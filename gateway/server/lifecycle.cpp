@@ -54,6 +54,7 @@ awaitable<void> watch_signals(Server& server, asio::signal_set& signals, core::N
   if (ec) co_return;
   const auto started = core::Clock::now();
   bool second_signal = false;
+  const std::uint64_t finished_before = server.requests_finished_total();
   log_event("info", "draining", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
                                  {"in_flight", server.in_flight()}});
   server.start_draining();
@@ -79,6 +80,7 @@ awaitable<void> watch_signals(Server& server, asio::signal_set& signals, core::N
       },
       {.name = "drain"});
   const std::size_t cut = server.in_flight();
+  const std::uint64_t finished = server.requests_finished_total() - finished_before;
   if (cut > 0 && !second_signal) {
     // Requests still running at drain_timeout are cancelled in their own scopes,
     // so that each can still tell its client (503) before the connections go.
@@ -93,7 +95,8 @@ awaitable<void> watch_signals(Server& server, asio::signal_set& signals, core::N
   const double drain_seconds = std::chrono::duration<double>(core::Clock::now() - started).count();
   server.lifecycle().drain_seconds.Set(drain_seconds);
   server.lifecycle().drain_requests_cut.Set(static_cast<double>(cut));
-  log_event("info", "drained", {{"requests_cut", cut}, {"drain_seconds", drain_seconds}});
+  server.lifecycle().drain_requests_finished.Set(static_cast<double>(finished));
+  log_event("info", "drained", {{"requests_finished", finished}, {"requests_cut", cut}, {"drain_seconds", drain_seconds}});
   tree.cancel_scope().cancel(core::CancelReason::shutdown);
 }
 

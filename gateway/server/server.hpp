@@ -79,7 +79,11 @@ class Server {
   // Requests between their header and their access-log line, on any snapshot.
   std::size_t in_flight() const noexcept { return in_flight_; }
   void request_started() noexcept { ++in_flight_; }
-  void request_finished() noexcept { --in_flight_; }
+  void request_finished() noexcept {
+    --in_flight_;
+    ++finished_total_;
+  }
+  std::uint64_t requests_finished_total() const noexcept { return finished_total_; }
   // The end of the drain: cancels every request scope with reason `shutdown`;
   // those that have not started their answer get a 503.
   void cut_requests();
@@ -97,6 +101,7 @@ class Server {
   core::CapacityLimiter connection_slots_;
   bool draining_ = false;
   std::size_t in_flight_ = 0;
+  std::uint64_t finished_total_ = 0;
   friend class InFlightScope;
   boost::intrusive::list<InFlightScope, boost::intrusive::constant_time_size<false>> request_scopes_;
 };

@@ -43,6 +43,10 @@ TEST(Drain, FiftyRequestsInFlightAllCompleteAndTheProcessExitsZeroWithNothingLef
   }
   EXPECT_EQ(ok, 50);
   EXPECT_EQ(canopy.process().stop(0, 10s), 0);
+  auto drained = canopy.next_event("drained", 1s);
+  ASSERT_TRUE(drained);
+  EXPECT_EQ(drained->at("requests_finished"), 50);
+  EXPECT_EQ(drained->at("requests_cut"), 0);
   expect_stopped_clean(canopy);
 }
 

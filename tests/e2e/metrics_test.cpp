@@ -175,7 +175,8 @@ std::string file_text(const std::string& path) {
 TEST(Deploy, EveryMetricTheAlertsAndTheDashboardUseIsExported) {
   DemoUpstreams upstreams{{"a", "b"}};
   Canopy canopy{admin + "[upstreams.pair]\nendpoints = [\"127.0.0.1:{port:a}\", \"127.0.0.1:{port:b}\"]\n" +
-                    routes_for("pair") + "[[routes]]\nmatch = { path = \"/hedged\" }\nupstream = \"pair\"\nhedge = {}\n",
+                    "health_check = { interval = \"10s\" }\n" + routes_for("pair") +
+                    "[[routes]]\nmatch = { path = \"/hedged\" }\nupstream = \"pair\"\nhedge = {}\n",
                 &upstreams};
   const auto text = scrape(canopy.admin_port());
   std::set<std::string> exported;
