@@ -96,11 +96,18 @@ asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
     permit = std::move(admission.permit);
   }
   started();
+  struct UntilLeased {  // a failed or cancelled connect ends the call here; a Lease ends it later
+    EndpointPool* pool;
+    ~UntilLeased() {
+      if (pool) pool->finished();
+    }
+  } until_leased{this};
   const auto now = core::Clock::now();
   while (!fresh && !idle_.empty()) {
     Idle idle = std::move(idle_.back());
     idle_.pop_back();
     if (now - idle.since < idle_timeout_ && still_open(idle.stream.socket())) {
+      until_leased.pool = nullptr;
       co_return Checkout{Lease(*this, std::move(idle.stream), std::move(permit), true)};
     }
   }
@@ -109,11 +116,11 @@ asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   auto [ec] = co_await stream.async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
   stream.expires_never();
   if (ec) {
-    finished();
     co_return Checkout{.error = ec == beast::error::timeout ? UpstreamError::connect_timeout
                                                            : UpstreamError::connect_failed};
   }
   stream.socket().set_option(tcp::no_delay(true));
+  until_leased.pool = nullptr;
   co_return Checkout{Lease(*this, std::move(stream), std::move(permit), false)};
 }
 

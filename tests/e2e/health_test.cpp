@@ -55,6 +55,13 @@ TEST(HealthCheck, AKilledEndpointIsTakenOutTrafficFlowsWithoutErrorsAndItReturns
   seen.clear();
   for (int i = 0; i < 4; ++i) seen.insert(answered_by(canopy.port()));
   EXPECT_EQ(seen, (std::set<std::string>{"a", "b"})) << "a came back into balancing";
+
+  // The checks are tasks of the server's tree: SIGTERM ends them with everything else.
+  EXPECT_EQ(canopy.process().stop(SIGTERM, 10s), 0);
+  auto stopped = canopy.next_event("stopped", 5s);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->at("live_tasks"), 0);
+  EXPECT_EQ(stopped->at("orphaned_tasks"), 0);
 }
 
 TEST(HealthCheck, WithNoHealthyEndpointRequestsGet503AtOnceAndAReloadKeepsWhatTheChecksFound) {

@@ -1,0 +1,41 @@
+#!/usr/bin/awk -f
+# bench/run.sh's table: medians over rounds of each (profile, target), with
+# ratios against the direct upstream and against nginx.
+# Input (TSV): profile target round rps p50_ms p99_ms cpu_s_per_10k rss_mib errors
+BEGIN { FS = "\t" }
+{
+  key = $1 SUBSEP $2
+  if (!(key in n)) { order[++keys] = key }
+  i = ++n[key]
+  rps[key, i] = $4; p50[key, i] = $5; p99[key, i] = $6; cpu[key, i] = $7; rss[key, i] = $8
+}
+function median(arr, key, count,    i, j, v, t, m) {
+  m = 0
+  for (i = 1; i <= count; i++) { if (arr[key, i] == "-") return "-"; v[++m] = arr[key, i] + 0 }
+  for (i = 2; i <= m; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+  return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}
+function ratio(a, b) { return (a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.2fx", a / b) }
+END {
+  for (k = 1; k <= keys; k++) {
+    key = order[k]
+    R[key] = median(rps, key, n[key]); P50[key] = median(p50, key, n[key]); P99[key] = median(p99, key, n[key])
+    C[key] = median(cpu, key, n[key]); M[key] = median(rss, key, n[key])
+  }
+  printf "%-10s %-8s %11s %9s %9s %12s %8s %10s %10s\n", "profile", "target", "requests/s", "p50 ms", "p99 ms",
+         "CPU s/10k", "RSS MiB", "vs direct", "vs nginx"
+  for (k = 1; k <= keys; k++) {
+    key = order[k]; split(key, part, SUBSEP); profile = part[1]; target = part[2]
+    direct = (profile, "direct") in R ? R[profile, "direct"] : "-"
+    nginx = (profile, "nginx") in R ? R[profile, "nginx"] : "-"
+    printf "%-10s %-8s %11.0f %9.3f %9.3f %12s %8s %10s %10s\n", profile, target, R[key], P50[key], P99[key], C[key],
+           M[key], target == "direct" ? "" : ratio(R[key], direct), target == "nginx" || profile == "aggregate" ? "" : ratio(R[key], nginx)
+  }
+  if (("aggregate", "canopy") in P50) {
+    print ""
+    printf "aggregate: p50 %.3f ms for 3 backend calls", P50["aggregate", "canopy"]
+    if (("aggregate", "direct") in P50) printf "; 3 direct calls one after another: %.3f ms (%s)", 3 * P50["aggregate", "direct"], ratio(P50["aggregate", "canopy"], 3 * P50["aggregate", "direct"])
+    if (("get64", "canopy") in P50) printf "; a single proxied call: %.3f ms (%s, target <= 1.5x)", P50["get64", "canopy"], ratio(P50["aggregate", "canopy"], P50["get64", "canopy"])
+    print ""
+  }
+}

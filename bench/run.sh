@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Canopy side by side with what users would put there instead, in one run:
+# wrk against the upstream directly (the physical limit), Canopy, nginx and
+# HAProxy — all in front of the same canopy-upstream, given the same number of
+# workers, with upstream keep-alive. Targets alternate within each round; the
+# table quotes medians over the rounds and ratios against direct and nginx.
+#
+#   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--pin] [--smoke]
+#
+#   profiles  get64, get256 (small GET, keep-alive, 64/256 connections), post16k,
+#             big (1 MiB responses), aggregate (Canopy's 3-backend route, against
+#             three direct calls), churn (Connection: close)       default: all
+#   targets   direct, canopy, nginx, haproxy                       default: all
+#   --pin     wrk and the upstream on CPU 0, the proxy on CPU 1 (steadier ratios on small machines)
+#   --smoke   one short round of get64 (CI keeps the script from rotting)
+#
+# Installs what it needs (nginx-light, haproxy, wrk), builds Canopy in release mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=5 rounds=3 pin=0
+profiles=get64,get256,post16k,big,aggregate,churn
+targets=direct,canopy,nginx,haproxy
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --profiles) profiles=$2; shift 2 ;;
+    --targets) targets=$2; shift 2 ;;
+    --pin) pin=1; shift ;;
+    --smoke) duration=1 rounds=1 profiles=get64; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+for p in nginx-light haproxy wrk; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing ${missing[*]}" >&2
+  as_root apt-get update -q >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+./dev build release >/dev/null
+
+bin=build/release/gateway
+work=$(mktemp -d /tmp/canopy-bench-XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+workers=1  # Canopy's worker count today; nginx and HAProxy get the same
+on_cpu() { if [ "$pin" = 1 ]; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
+# For servers started with &: exec, so that $! is the server itself (cleanup kills it).
+serve_on_cpu() { if [ "$pin" = 1 ]; then exec taskset -c "$1" "${@:2}"; else exec "${@:2}"; fi; }
+free_port() {  # a port nothing answers on
+  local port
+  while port=$((20000 + RANDOM % 30000)); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do :; done
+  echo "$port"
+}
+wait_port() {  # $1 port, $2 what listens there, $3 its log
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "bench: $2 did not start listening on $1; its log ($3):" >&2
+  cat "$3" >&2
+  exit 1
+}
+
+upstream_port=$(free_port)
+serve_on_cpu 0 "$bin/canopy-upstream" --listen "127.0.0.1:$upstream_port=bench" >"$work/upstream.log" 2>&1 & pids+=($!)
+wait_port "$upstream_port" canopy-upstream "$work/upstream.log"
+
+canopy_port=$(free_port)
+cat >"$work/canopy.toml" <<TOML
+[server]
+listen = "127.0.0.1:$canopy_port"
+[upstreams.bench]
+endpoints = ["127.0.0.1:$upstream_port"]
+[[routes]]
+match = { path = "/agg" }
+timeout = "5s"
+aggregate = { backends = [
+  { upstream = "bench", path = "/a", key = "a" },
+  { upstream = "bench", path = "/b", key = "b" },
+  { upstream = "bench", path = "/c", key = "c" },
+] }
+[[routes]]
+upstream = "bench"
+timeout = "30s"
+TOML
+serve_on_cpu 1 "$bin/canopy" --config "$work/canopy.toml" >/dev/null 2>"$work/canopy.err" & canopy_pid=$!; pids+=($canopy_pid)
+wait_port "$canopy_port" canopy "$work/canopy.err"
+
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx.conf" <<CONF
+worker_processes $workers;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log /dev/null;  # Canopy writes an access line per request too (to /dev/null here)
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  upstream bench { server 127.0.0.1:$upstream_port; keepalive 256; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://bench;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;  # stream like Canopy does
+      proxy_request_buffering off;
+    }
+  }
+}
+CONF
+if [[ ",$targets," == *",nginx,"* ]]; then
+  serve_on_cpu 1 nginx -c "$work/nginx.conf" -p "$work/nginx" >"$work/nginx/stdout.log" 2>&1 & nginx_pid=$!; pids+=($nginx_pid)
+  wait_port "$nginx_port" nginx "$work/nginx/error.log"
+fi
+
+haproxy_port=$(free_port)
+cat >"$work/haproxy.cfg" <<CONF
+global
+  nbthread $workers
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+  http-reuse always
+frontend bench
+  bind 127.0.0.1:$haproxy_port
+  default_backend bench
+backend bench
+  server upstream 127.0.0.1:$upstream_port
+CONF
+if [[ ",$targets," == *",haproxy,"* ]]; then
+  serve_on_cpu 1 haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 & haproxy_pid=$!; pids+=($haproxy_pid)
+  wait_port "$haproxy_port" haproxy "$work/haproxy.log"
+fi
+
+# CPU seconds (user + system) of a process and its children's threads, and RSS in KiB (processes summed).
+proc_tree() { echo "$1"; pgrep -P "$1" || true; }
+cpu_seconds() {
+  local ticks=0
+  for p in $(proc_tree "$1"); do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz}'
+}
+rss_kib() {
+  local kib=0
+  for p in $(proc_tree "$1"); do kib=$((kib + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done
+  echo "$kib"
+}
+
+port_of() { case $1 in direct) echo "$upstream_port" ;; canopy) echo "$canopy_port" ;; nginx) echo "$nginx_port" ;; haproxy) echo "$haproxy_port" ;; esac; }
+pid_of() { case $1 in canopy) echo "$canopy_pid" ;; nginx) echo "$nginx_pid" ;; haproxy) echo "$haproxy_pid" ;; *) echo "" ;; esac; }
+
+# profile → "script connections"
+shape_of() {
+  case $1 in
+    get64) echo "get 64" ;; get256) echo "get 256" ;; post16k) echo "post16k 64" ;; big) echo "big 16" ;;
+    aggregate) echo "aggregate 64" ;; churn) echo "churn 64" ;;
+    *) echo "bench/run.sh: unknown profile $1" >&2; exit 2 ;;
+  esac
+}
+
+# Milliseconds from wrk's "1.23ms" / "456.00us" / "1.20s".
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.3f", n }'; }
+
+results="$work/results.tsv"
+: >"$results"
+for round in $(seq "$rounds"); do
+  for profile in ${profiles//,/ }; do
+    read -r script connections <<<"$(shape_of "$profile")"
+    for target in ${targets//,/ }; do
+      # The aggregate profile is Canopy's route; directly, it is one of the three calls it makes.
+      [ "$profile" = aggregate ] && [ "$target" != canopy ] && [ "$target" != direct ] && continue
+      run_script=$script
+      [ "$profile" = aggregate ] && [ "$target" = direct ] && run_script=get
+      pid=$(pid_of "$target")
+      before_cpu=0; [ -n "$pid" ] && before_cpu=$(cpu_seconds "$pid")
+      out=$(on_cpu 0 wrk -t1 -c"$connections" -d"${duration}s" --latency -s "bench/wrk/$run_script.lua" \
+            "http://127.0.0.1:$(port_of "$target")" 2>&1)
+      requests=$(awk '/requests in/ {print $1}' <<<"$out")
+      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+      p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+      errors=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$out")
+      cpu="-" rss="-"
+      if [ -n "$pid" ]; then
+        cpu=$(awk -v a="$before_cpu" -v b="$(cpu_seconds "$pid")" -v n="$requests" 'BEGIN {printf "%.2f", (b - a) / n * 10000}')
+        rss=$(awk -v k="$(rss_kib "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
+      fi
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$profile" "$target" "$round" "$rps" "$p50" "$p99" "$cpu" "$rss" "$errors" >>"$results"
+      [ -n "$errors" ] && echo "bench: $profile/$target round $round: $errors" >&2
+    done
+  done
+done
+
+echo "Canopy bench — $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $workers worker(s) per proxy,"
+echo "wrk -t1, ${duration}s per run, median of $rounds round(s)$([ "$pin" = 1 ] && echo ', wrk + upstream on CPU 0, proxy on CPU 1')"
+echo
+bench/report.awk "$results"
+echo "(raw results: $results)"
