@@ -38,21 +38,4 @@ void log_event(std::string_view level, std::string_view event, json::object fiel
   write_line(stderr, line);
 }
 
-void log_access(const Exchange& e) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(core::Clock::now() - e.started).count();
-  json::object line{
-      {"ts", utc_now()},        {"type", "access"},       {"method", e.method},
-      {"target", e.target},     {"status", e.status},     {"duration_us", us},
-      {"client", e.client},     {"bytes_in", e.bytes_in}, {"bytes_out", e.bytes_out},
-  };
-  if (!e.route.empty()) line["route"] = e.route;
-  if (!e.upstream.empty()) line["upstream"] = e.upstream;
-  if (!e.endpoint.empty()) line["endpoint"] = e.endpoint;
-  if (e.attempts > 1) line["attempts"] = e.attempts;
-  if (e.upstream_error != UpstreamError::none) line["upstream_error"] = to_string(e.upstream_error);
-  if (e.cancel_reason) line["cancel_reason"] = core::to_string(*e.cancel_reason);
-  if (!e.refused.empty()) line["refused"] = e.refused;
-  write_line(stdout, line);
-}
-
 }  // namespace canopy::gateway

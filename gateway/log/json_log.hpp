@@ -1,14 +1,13 @@
 #pragma once
-// Logs are one JSON object per line: access lines on stdout, events on stderr.
+// Events: one JSON object per line on stderr, written at once (they are rare,
+// and tests and operators read them as they happen). Access lines: access_log.hpp.
 
 #include <boost/json/object.hpp>
 #include <string_view>
 
-#include "gateway/server/exchange.hpp"
 
 namespace canopy::gateway {
 
 void log_event(std::string_view level, std::string_view event, boost::json::object fields);
-void log_access(const Exchange& exchange);
 
 }  // namespace canopy::gateway

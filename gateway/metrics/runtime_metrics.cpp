@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "core/task_tree.hpp"
+#include "gateway/log/access_log.hpp"
 #include "gateway/metrics/process_stats.hpp"
 
 namespace canopy::gateway {
@@ -175,6 +176,9 @@ std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& serv
   add_tasks(f);
   add_upstreams(f, gateway);
   add_extra_attempts(f, gateway);
+  f.counter("canopy_access_log_dropped_lines_total",
+            "Access lines dropped because stdout's reader fell more than 4 MiB behind (requests are never held up by logging).",
+            static_cast<double>(access_log_dropped_lines()));
   const auto& config = gateway.config();
   f.gauge("canopy_build_info", "Always 1; the version Canopy was built as.", 1, {{"version", CANOPY_VERSION}});
   f.gauge("canopy_config_info", "Always 1; the running config's file and hash (FNV-1a 64 of its text).", 1,

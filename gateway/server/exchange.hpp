@@ -29,8 +29,8 @@ struct Exchange {
   std::uint64_t bytes_out = 0;  // response body bytes written to the client
   UpstreamError upstream_error = UpstreamError::none;
   std::optional<core::CancelReason> cancel_reason;
-  std::optional<FanOutResult> fanout;
-  std::string_view refused;  // admission refused it: "queue_full" or "timed_out"  // aggregate routes: how complete the answer was
+  std::optional<FanOutResult> fanout;  // aggregate routes: how complete the answer was
+  std::string_view refused;            // admission refused it: "queue_full" or "timed_out"
   bool request_complete = false;   // the whole request body was read
   bool response_started = false;   // a status line reached the client
   bool response_complete = false;  // the whole response reached the client

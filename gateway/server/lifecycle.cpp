@@ -8,6 +8,7 @@
 #include "core/nursery.hpp"
 #include "core/task_tree.hpp"
 #include "gateway/admin/admin_server.hpp"
+#include "gateway/log/access_log.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/server/listener.hpp"
 #include "gateway/upstream/health_check.hpp"
@@ -20,6 +21,8 @@ using asio::awaitable;
 namespace {
 
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+// At most this long between a request's end and its access line on stdout.
+constexpr auto access_log_flush_interval = std::chrono::milliseconds(50);
 // How long requests cut at drain_timeout have to write their 503.
 constexpr auto cut_answer_grace = std::chrono::milliseconds(500);
 
@@ -108,11 +111,13 @@ awaitable<void> run_gateway(Server& server, asio::ip::tcp::acceptor* admin, Sign
         tree.start_soon("accept_connections", accept_connections(server, server.listener(), tree));
         if (admin) tree.start_soon("serve_admin", serve_admin(server, *admin, tree));
         tree.start_soon("health_checks", run_health_checks(server));
+        tree.start_soon("flush_access_log", flush_access_log_every(access_log_flush_interval));
         tree.start_soon("watch_reload", watch_reload(server, signals.reload, tree));
         tree.start_soon("watch_signals", watch_signals(server, signals.stop, tree));
         co_return;
       },
       {.name = "server"});
+  flush_access_log_to_the_end();
   const auto tree = core::TaskTree::this_thread().stats();
   log_event("info", "stopped", {{"live_tasks", tree.live_tasks}, {"orphaned_tasks", tree.orphaned_total}});
 }

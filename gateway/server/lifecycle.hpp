@@ -4,6 +4,7 @@
 //   server nursery ─┬─ accept_connections ── connection … (one task each)
 //                   ├─ serve_admin ── admin connection … (with [admin] listen)
 //                   ├─ health_checks ── health_check … (one per checked endpoint)
+//                   ├─ flush_access_log (every 50 ms)
 //                   ├─ watch_reload (SIGHUP: Server::reload; a new listen address
 //                   │                gets its own accept_connections)
 //                   └─ watch_signals

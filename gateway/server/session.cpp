@@ -33,7 +33,7 @@
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/server/admission.hpp"
 #include "gateway/server/watch_disconnect.hpp"
-#include "gateway/log/json_log.hpp"
+#include "gateway/log/access_log.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "gateway/server/responses.hpp"
 

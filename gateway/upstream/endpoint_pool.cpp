@@ -3,6 +3,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+#include <cerrno>
+#include <sys/socket.h>
 
 namespace canopy::gateway {
 
@@ -13,36 +15,31 @@ using asio::ip::tcp;
 namespace {
 
 // An idle keep-alive connection the upstream has closed is readable (EOF) or
-// broken; one that is still good has nothing to read.
+// broken; one that is still good has nothing to read. One non-blocking peek,
+// without switching the socket's mode (that would be two more syscalls).
 bool still_open(tcp::socket& socket) {
   if (!socket.is_open()) return false;
-  boost::system::error_code mode_ec, peek_ec;
-  socket.non_blocking(true, mode_ec);
   char byte;
-  socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
-  socket.non_blocking(false, mode_ec);
-  return peek_ec == asio::error::would_block;  // nothing to read: neither EOF nor stray bytes
+  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);  // nothing to read: neither EOF nor stray bytes
 }
 
 }  // namespace
 
-Lease::Lease(EndpointPool& pool, beast::tcp_stream stream, core::Permit permit, bool reused)
+Lease::Lease(EndpointPool& pool, std::unique_ptr<beast::tcp_stream> stream, core::Permit permit, bool reused)
     : pool_(&pool), stream_(std::move(stream)), permit_(std::move(permit)), reused_(reused) {}
 
 Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
+      stream_(std::move(other.stream_)),
       permit_(std::move(other.permit_)),
-      reused_(other.reused_) {
-  if (other.stream_) stream_.emplace(std::move(*other.stream_));
-  other.stream_.reset();
-}
+      reused_(other.reused_) {}
 
 Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     end();
     pool_ = std::exchange(other.pool_, nullptr);
-    if (other.stream_) stream_.emplace(std::move(*other.stream_));
-    other.stream_.reset();
+    stream_ = std::move(other.stream_);
     permit_ = std::move(other.permit_);
     reused_ = other.reused_;
   }
@@ -60,8 +57,7 @@ void Lease::end() noexcept {
 
 void Lease::release_for_reuse() {
   if (!pool_ || !stream_) return;
-  pool_->give_back(std::move(*stream_));
-  stream_.reset();
+  pool_->give_back(std::move(stream_));
 }
 
 EndpointPool::EndpointPool(asio::any_io_executor executor, const config::UpstreamConfig& upstream,
@@ -106,25 +102,25 @@ asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   while (!fresh && !idle_.empty()) {
     Idle idle = std::move(idle_.back());
     idle_.pop_back();
-    if (now - idle.since < idle_timeout_ && still_open(idle.stream.socket())) {
+    if (now - idle.since < idle_timeout_ && still_open(idle.stream->socket())) {
       until_leased.pool = nullptr;
       co_return Checkout{Lease(*this, std::move(idle.stream), std::move(permit), true)};
     }
   }
-  beast::tcp_stream stream(executor_);
-  stream.expires_after(connect_timeout_);
-  auto [ec] = co_await stream.async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
-  stream.expires_never();
+  auto stream = std::make_unique<beast::tcp_stream>(executor_);
+  stream->expires_after(connect_timeout_);
+  auto [ec] = co_await stream->async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
+  stream->expires_never();
   if (ec) {
     co_return Checkout{.error = ec == beast::error::timeout ? UpstreamError::connect_timeout
                                                            : UpstreamError::connect_failed};
   }
-  stream.socket().set_option(tcp::no_delay(true));
+  stream->socket().set_option(tcp::no_delay(true));
   until_leased.pool = nullptr;
   co_return Checkout{Lease(*this, std::move(stream), std::move(permit), false)};
 }
 
-void EndpointPool::give_back(beast::tcp_stream stream) {
+void EndpointPool::give_back(std::unique_ptr<beast::tcp_stream> stream) {
   idle_.push_back(Idle{std::move(stream), core::Clock::now()});
 }
 

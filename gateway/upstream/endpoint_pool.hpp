@@ -20,6 +20,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,18 +44,20 @@ class Lease {
 
   boost::beast::tcp_stream& stream() { return *stream_; }
   bool reused() const noexcept { return reused_; }
-  explicit operator bool() const noexcept { return stream_.has_value(); }
+  explicit operator bool() const noexcept { return stream_ != nullptr; }
 
   // The response was read completely and both sides keep the connection alive.
   void release_for_reuse();
 
  private:
   friend class EndpointPool;
-  Lease(EndpointPool& pool, boost::beast::tcp_stream stream, core::Permit permit, bool reused);
+  Lease(EndpointPool& pool, std::unique_ptr<boost::beast::tcp_stream> stream, core::Permit permit, bool reused);
   void end() noexcept;
 
   EndpointPool* pool_ = nullptr;
-  std::optional<boost::beast::tcp_stream> stream_;
+  // Held by pointer: moving a Beast stream allocates a new implementation
+  // object, and a connection moves pool → lease → pool on every request.
+  std::unique_ptr<boost::beast::tcp_stream> stream_;
   core::Permit permit_;
   bool reused_ = false;
 };
@@ -99,11 +102,11 @@ class EndpointPool {
   friend class Lease;
   friend class Cluster;
   struct Idle {
-    boost::beast::tcp_stream stream;
+    std::unique_ptr<boost::beast::tcp_stream> stream;
     core::Clock::time_point since;
   };
 
-  void give_back(boost::beast::tcp_stream stream);
+  void give_back(std::unique_ptr<boost::beast::tcp_stream> stream);
   void started() noexcept {
     ++in_flight_;
     breaker_.request_started();

@@ -1,0 +1,38 @@
+#pragma once
+// Access lines (one JSON object per request, on stdout), formatted straight
+// into this thread's buffer and written in batches: no allocation per line once
+// the buffer has grown, and one write() per batch instead of one per request.
+//
+// Guarantees
+// - Never blocks the event loop for long: when stdout is a pipe or a file it is
+//   made non-blocking; what the reader cannot take yet stays buffered (up to
+//   max_buffered_bytes), and lines beyond that are dropped and counted
+//   (canopy_access_log_dropped_lines_total) rather than stalling requests.
+//   A terminal keeps blocking writes (interactive use).
+// - Each write() carries whole lines and at most PIPE_BUF bytes, so lines from
+//   several writers of one pipe never interleave.
+// - A line reaches stdout at the latest one flush interval after its request
+//   ended (flush_access_log_every), or at once when a batch fills up.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+
+#include "gateway/server/exchange.hpp"
+
+namespace canopy::gateway {
+
+inline constexpr std::size_t max_buffered_bytes = 4 * 1024 * 1024;
+
+void log_access(const Exchange& exchange);
+
+// Writes what stdout takes now; the rest waits for the next flush.
+void flush_access_log() noexcept;
+// Writes everything, waiting for the reader if need be: at exit.
+void flush_access_log_to_the_end() noexcept;
+// Flushes every `interval` until cancelled: a task of the server's tree.
+boost::asio::awaitable<void> flush_access_log_every(std::chrono::milliseconds interval);
+
+std::uint64_t access_log_dropped_lines() noexcept;
+
+}  // namespace canopy::gateway
