@@ -33,9 +33,9 @@ END {
   }
   if (("aggregate", "canopy") in P50) {
     print ""
-    printf "aggregate: p50 %.3f ms for 3 backend calls", P50["aggregate", "canopy"]
+    printf "aggregate (one connection): p50 %.3f ms for 3 backend calls", P50["aggregate", "canopy"]
     if (("aggregate", "direct") in P50) printf "; 3 direct calls one after another: %.3f ms (%s)", 3 * P50["aggregate", "direct"], ratio(P50["aggregate", "canopy"], 3 * P50["aggregate", "direct"])
-    if (("get64", "canopy") in P50) printf "; a single proxied call: %.3f ms (%s, target <= 1.5x)", P50["get64", "canopy"], ratio(P50["aggregate", "canopy"], P50["get64", "canopy"])
+    if (("aggregate", "single") in P50) printf "; one call through Canopy: %.3f ms (%s; target <= 1.50x)", P50["aggregate", "single"], ratio(P50["aggregate", "canopy"], P50["aggregate", "single"])
     print ""
   }
 }

@@ -8,8 +8,10 @@
 #   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--pin] [--smoke]
 #
 #   profiles  get64, get256 (small GET, keep-alive, 64/256 connections), post16k,
-#             big (1 MiB responses), aggregate (Canopy's 3-backend route, against
-#             three direct calls), churn (Connection: close)       default: all
+#             big (1 MiB responses), aggregate (latency on one connection: Canopy's
+#             3-backend route against three direct calls and one proxied call),
+#             churn (Connection: close; 1 s runs spaced so that TIME-WAIT sockets
+#             do not exhaust the ephemeral ports)                 default: all
 #   targets   direct, canopy, nginx, haproxy                       default: all
 #   --pin     wrk and the upstream on CPU 0, the proxy on CPU 1 (steadier ratios on small machines)
 #   --smoke   one short round of get64 (CI keeps the script from rotting)
@@ -56,9 +58,9 @@ workers=1  # Canopy's worker count today; nginx and HAProxy get the same
 on_cpu() { if [ "$pin" = 1 ]; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
 # For servers started with &: exec, so that $! is the server itself (cleanup kills it).
 serve_on_cpu() { if [ "$pin" = 1 ]; then exec taskset -c "$1" "${@:2}"; else exec "${@:2}"; fi; }
-free_port() {  # a port nothing answers on
+free_port() {  # below the ephemeral range (32768+), and nothing answers on it
   local port
-  while port=$((20000 + RANDOM % 30000)); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do :; done
+  while port=$((20000 + RANDOM % 12000)); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do :; done
   echo "$port"
 }
 wait_port() {  # $1 port, $2 what listens there, $3 its log
@@ -90,7 +92,7 @@ aggregate = { backends = [
 upstream = "bench"
 timeout = "30s"
 TOML
-serve_on_cpu 1 "$bin/canopy" --config "$work/canopy.toml" >/dev/null 2>"$work/canopy.err" & canopy_pid=$!; pids+=($canopy_pid)
+serve_on_cpu 1 "$bin/canopy" --config "$work/canopy.toml" >"$work/canopy.access.log" 2>"$work/canopy.err" & canopy_pid=$!; pids+=($canopy_pid)
 wait_port "$canopy_port" canopy "$work/canopy.err"
 
 nginx_port=$(free_port)
@@ -159,14 +161,14 @@ rss_kib() {
   echo "$kib"
 }
 
-port_of() { case $1 in direct) echo "$upstream_port" ;; canopy) echo "$canopy_port" ;; nginx) echo "$nginx_port" ;; haproxy) echo "$haproxy_port" ;; esac; }
-pid_of() { case $1 in canopy) echo "$canopy_pid" ;; nginx) echo "$nginx_pid" ;; haproxy) echo "$haproxy_pid" ;; *) echo "" ;; esac; }
+port_of() { case $1 in direct) echo "$upstream_port" ;; canopy|single) echo "$canopy_port" ;; nginx) echo "$nginx_port" ;; haproxy) echo "$haproxy_port" ;; esac; }
+pid_of() { case $1 in canopy|single) echo "$canopy_pid" ;; nginx) echo "$nginx_pid" ;; haproxy) echo "$haproxy_pid" ;; *) echo "" ;; esac; }
 
 # profile → "script connections"
 shape_of() {
   case $1 in
     get64) echo "get 64" ;; get256) echo "get 256" ;; post16k) echo "post16k 64" ;; big) echo "big 16" ;;
-    aggregate) echo "aggregate 64" ;; churn) echo "churn 64" ;;
+    aggregate) echo "aggregate 1" ;; churn) echo "churn 64" ;;
     *) echo "bench/run.sh: unknown profile $1" >&2; exit 2 ;;
   esac
 }
@@ -179,14 +181,23 @@ results="$work/results.tsv"
 for round in $(seq "$rounds"); do
   for profile in ${profiles//,/ }; do
     read -r script connections <<<"$(shape_of "$profile")"
-    for target in ${targets//,/ }; do
-      # The aggregate profile is Canopy's route; directly, it is one of the three calls it makes.
-      [ "$profile" = aggregate ] && [ "$target" != canopy ] && [ "$target" != direct ] && continue
+    # The aggregate profile measures latency (one connection): Canopy's 3-backend route, one direct
+    # call (three of them one after another are the sum), and one call proxied by Canopy.
+    profile_targets=${targets//,/ }
+    [ "$profile" = aggregate ] && profile_targets="direct canopy single"
+    for target in $profile_targets; do
       run_script=$script
-      [ "$profile" = aggregate ] && [ "$target" = direct ] && run_script=get
+      [ "$profile" = aggregate ] && [ "$target" != canopy ] && run_script=get
+      run_seconds=$duration
+      if [ "$profile" = churn ]; then
+        # Every churned connection leaves a TIME-WAIT socket for 60 s, and loopback has ~28k
+        # ephemeral ports: runs of one second, each after the last one's have mostly gone.
+        run_seconds=1
+        for _ in $(seq 70); do [ "$(ss -tan state time-wait | wc -l)" -lt 4000 ] && break; sleep 1; done
+      fi
       pid=$(pid_of "$target")
       before_cpu=0; [ -n "$pid" ] && before_cpu=$(cpu_seconds "$pid")
-      out=$(on_cpu 0 wrk -t1 -c"$connections" -d"${duration}s" --latency -s "bench/wrk/$run_script.lua" \
+      out=$(on_cpu 0 wrk -t1 -c"$connections" -d"${run_seconds}s" --latency -s "bench/wrk/$run_script.lua" \
             "http://127.0.0.1:$(port_of "$target")" 2>&1)
       requests=$(awk '/requests in/ {print $1}' <<<"$out")
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -199,7 +210,7 @@ for round in $(seq "$rounds"); do
         rss=$(awk -v k="$(rss_kib "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
       fi
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$profile" "$target" "$round" "$rps" "$p50" "$p99" "$cpu" "$rss" "$errors" >>"$results"
-      [ -n "$errors" ] && echo "bench: $profile/$target round $round: $errors" >&2
+      if [ -n "$errors" ]; then echo "bench: $profile/$target round $round: $errors (see $work)" >&2; fi
     done
   done
 done

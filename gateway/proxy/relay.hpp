@@ -59,6 +59,10 @@ boost::asio::awaitable<RelayResult> relay(
     result.header_written = true;
   }
 
+  // Beast reads at most the buffer's free capacity (at least 512 bytes): a buffer
+  // sized for the header would stream a body 512 bytes per syscall.
+  if (!parser.is_done() && from_buffer.capacity() < chunk.size()) from_buffer.reserve(chunk.size());
+
   while (!serializer.is_done()) {
     if (!parser.is_done()) {
       body.data = chunk.data();
