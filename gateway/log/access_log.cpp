@@ -111,8 +111,6 @@ void log_access(const Exchange& e) {
   if (b.text.size() - b.written >= batch_bytes) write_some();
 }
 
-void flush_access_log() noexcept { write_some(); }
-
 void flush_access_log_to_the_end() noexcept {
   while (!write_some()) {
     pollfd writable{STDOUT_FILENO, POLLOUT, 0};

@@ -26,8 +26,6 @@ inline constexpr std::size_t max_buffered_bytes = 4 * 1024 * 1024;
 
 void log_access(const Exchange& exchange);
 
-// Writes what stdout takes now; the rest waits for the next flush.
-void flush_access_log() noexcept;
 // Writes everything, waiting for the reader if need be: at exit.
 void flush_access_log_to_the_end() noexcept;
 // Flushes every `interval` until cancelled: a task of the server's tree.

@@ -52,6 +52,15 @@ awaitable<void> run_health_checks(Server& server) {
   }
 }
 
+// Returns when no request is in flight any more, or at `until`.
+awaitable<void> until_no_requests(Server& server, core::Clock::time_point until) {
+  asio::steady_timer tick(co_await asio::this_coro::executor);
+  while (server.in_flight() > 0 && core::Clock::now() < until) {
+    tick.expires_after(std::chrono::milliseconds(5));
+    co_await tick.async_wait(asio::use_awaitable);
+  }
+}
+
 awaitable<void> watch_signals(Server& server, asio::signal_set& signals, core::Nursery& tree) {
   auto [ec, signal] = co_await signals.async_wait(as_values);
   if (ec) co_return;
@@ -73,12 +82,7 @@ awaitable<void> watch_signals(Server& server, asio::signal_set& signals, core::N
             drain.cancel_scope().cancel(core::CancelReason::shutdown);
           }
         });
-        asio::steady_timer tick(co_await asio::this_coro::executor);
-        const auto deadline = started + server.gateway()->config().server.drain_timeout;
-        while (server.in_flight() > 0 && core::Clock::now() < deadline) {
-          tick.expires_after(std::chrono::milliseconds(10));
-          co_await tick.async_wait(asio::use_awaitable);
-        }
+        co_await until_no_requests(server, started + server.gateway()->config().server.drain_timeout);
         drain.cancel_scope().cancel();  // drained: stop listening for a second signal
       },
       {.name = "drain"});
@@ -88,12 +92,7 @@ awaitable<void> watch_signals(Server& server, asio::signal_set& signals, core::N
     // Requests still running at drain_timeout are cancelled in their own scopes,
     // so that each can still tell its client (503) before the connections go.
     server.cut_requests();
-    asio::steady_timer tick(co_await asio::this_coro::executor);
-    const auto answered_by = core::Clock::now() + cut_answer_grace;
-    while (server.in_flight() > 0 && core::Clock::now() < answered_by) {
-      tick.expires_after(std::chrono::milliseconds(5));
-      co_await tick.async_wait(asio::use_awaitable);
-    }
+    co_await until_no_requests(server, core::Clock::now() + cut_answer_grace);
   }
   const double drain_seconds = std::chrono::duration<double>(core::Clock::now() - started).count();
   server.lifecycle().drain_seconds.Set(drain_seconds);

@@ -24,10 +24,7 @@ std::string slow_gateway(const std::string& drain_timeout) {
 
 // The "stopped" event said the task tree was empty and nothing was orphaned.
 void expect_stopped_clean(Canopy& canopy) {
-  auto stopped = canopy.next_event("stopped", 10s);
-  ASSERT_TRUE(stopped);
-  EXPECT_EQ(stopped->at("live_tasks"), 0);
-  EXPECT_EQ(stopped->at("orphaned_tasks"), 0);
+  EXPECT_EQ(canopy.stopped_tasks(10s), std::pair(std::int64_t{0}, std::int64_t{0})) << "live, orphaned";
 }
 
 TEST(Drain, FiftyRequestsInFlightAllCompleteAndTheProcessExitsZeroWithNothingLeft) {

@@ -107,6 +107,12 @@ std::optional<boost::json::object> Canopy::next_event(const std::string& name, s
   return std::nullopt;
 }
 
+std::optional<std::pair<std::int64_t, std::int64_t>> Canopy::stopped_tasks(std::chrono::milliseconds timeout) {
+  auto stopped = next_event("stopped", timeout);
+  if (!stopped) return std::nullopt;
+  return std::pair{stopped->at("live_tasks").to_number<std::int64_t>(), stopped->at("orphaned_tasks").to_number<std::int64_t>()};
+}
+
 Canopy::~Canopy() {
   process_.reset();
   std::remove(path_.c_str());

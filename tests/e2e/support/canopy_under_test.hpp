@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,8 @@ class Canopy {
   void rewrite_config(std::string toml, const std::string& listen);
   // The next event line (stderr) named `name`, skipping others; nullopt after `timeout`.
   std::optional<boost::json::object> next_event(const std::string& name, std::chrono::milliseconds timeout);
+  // The "stopped" event's counts: {live_tasks, orphaned_tasks}; nullopt if it did not come within `timeout`.
+  std::optional<std::pair<std::int64_t, std::int64_t>> stopped_tasks(std::chrono::milliseconds timeout);
   // The access-log lines written so far (stdout).
   std::vector<boost::json::object> access_log(std::size_t at_least, std::chrono::milliseconds timeout);
 
