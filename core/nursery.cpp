@@ -17,8 +17,8 @@ namespace asio = boost::asio;
 
 namespace detail {
 
-ChildTask::ChildTask(Nursery& owner, TreeNode& parent, std::string name)
-    : node(owner.node_.tree(), &parent, std::move(name), TaskKind::task), nursery(&owner) {}
+ChildTask::ChildTask(Nursery& owner, TreeNode& parent, TaskName name)
+    : node(owner.node_.tree(), &parent, name, TaskKind::task), nursery(&owner) {}
 
 ChildTask::~ChildTask() {
   // Normally the nursery has forgotten this task in on_task_done(); it still
@@ -52,9 +52,8 @@ struct TaskDone {
 
 Nursery::Nursery(asio::any_io_executor executor, ScopeOptions options)
     : executor_(std::move(executor)),
-      name_(options.name),
       node_(TaskTree::this_thread(), options.parent ? const_cast<detail::TreeNode*>(&options.parent->node_) : nullptr,
-            name_, TaskKind::nursery),
+            options.name, TaskKind::nursery),
       scope_(*this, executor_, options.shield) {
   if (options.deadline) scope_.set_deadline_at(*options.deadline);
 }
@@ -68,11 +67,13 @@ Nursery::~Nursery() {
   }
 }
 
-void Nursery::start_soon(std::string name, asio::awaitable<void> task) { spawn(std::move(name), std::move(task)); }
+void Nursery::start_soon(TaskName name, asio::awaitable<void> task) { spawn(name, std::move(task)); }
 
-detail::ChildTask& Nursery::spawn(std::string name, asio::awaitable<void> body) {
-  if (closed_) throw std::logic_error("cannot start task '" + name + "': nursery '" + name_ + "' has closed");
-  auto task = std::make_unique<detail::ChildTask>(*this, node_, std::move(name));
+detail::ChildTask& Nursery::spawn(TaskName name, asio::awaitable<void> body) {
+  if (closed_) {
+    throw std::logic_error("cannot start task '" + name.str() + "': nursery '" + node_.name().str() + "' has closed");
+  }
+  auto task = std::make_unique<detail::ChildTask>(*this, node_, name);
   detail::ChildTask& ref = *task;
   scope_.members_.push_back(ref);
   ++stats_.live_tasks;
@@ -133,7 +134,7 @@ asio::awaitable<ScopeResult> Nursery::run(asio::awaitable<void> body) {
 
 ScopeResult Nursery::result() {
   if (errors_.size() == 1) std::rethrow_exception(errors_.front());
-  if (!errors_.empty()) throw ErrorGroup(name_, std::move(errors_));
+  if (!errors_.empty()) throw ErrorGroup(node_.name().str(), std::move(errors_));
   if (!scope_.cancel_called()) return {};
   if (scope_.cancelled_itself()) return {.outcome = ScopeOutcome::cancelled, .reason = scope_.reason()};
   throw Cancelled(scope_.reason());

@@ -45,7 +45,7 @@ class Nursery;
 
 // Trivially copyable on purpose: GCC 12 relocates a braced temporary passed to a
 // coroutine bit by bit in some contexts (inside try blocks), which corrupts
-// members such as std::string. A name is copied by the nursery when it opens.
+// members such as std::string. The nursery copies the name when it opens.
 struct ScopeOptions {
   std::string_view name = "nursery";
   std::optional<Clock::time_point> deadline;
@@ -94,12 +94,12 @@ class Nursery {
   Nursery& operator=(const Nursery&) = delete;
   ~Nursery();
 
-  void start_soon(std::string name, boost::asio::awaitable<void> task);
+  void start_soon(TaskName name, boost::asio::awaitable<void> task);
 
   // For a callable (a lambda coroutine): the nursery keeps it alive while it runs.
   template <TaskFactory F>
-  void start_soon(std::string name, F factory) {
-    start_soon(std::move(name), run_owned(std::move(factory)));
+  void start_soon(TaskName name, F factory) {
+    start_soon(name, run_owned(std::move(factory)));
   }
 
   // Trio's nursery.start(): starts `fn(TaskStatus<T>&)` and returns once it calls
@@ -107,7 +107,7 @@ class Nursery {
   // error is thrown here (and the nursery sees it too). Cancelling the caller
   // cancels the task being started.
   template <typename T = void, typename F>
-  boost::asio::awaitable<T> start(std::string name, F fn);
+  boost::asio::awaitable<T> start(TaskName name, F fn);
 
   CancelScope& cancel_scope() noexcept { return scope_; }
   const CancelScope& cancel_scope() const noexcept { return scope_; }
@@ -124,7 +124,7 @@ class Nursery {
   Nursery(boost::asio::any_io_executor executor, ScopeOptions options);
 
   boost::asio::awaitable<ScopeResult> run(boost::asio::awaitable<void> body);
-  detail::ChildTask& spawn(std::string name, boost::asio::awaitable<void> task);
+  detail::ChildTask& spawn(TaskName name, boost::asio::awaitable<void> task);
   boost::asio::awaitable<void> supervise(detail::ChildTask& task, boost::asio::awaitable<void> body);
   void on_task_done(detail::ChildTask& task, std::exception_ptr error);
   void forget(detail::ChildTask& task) noexcept;
@@ -137,7 +137,6 @@ class Nursery {
   }
 
   boost::asio::any_io_executor executor_;
-  std::string name_;
   detail::TreeNode node_;
   CancelScope scope_;
   detail::Parking join_;
@@ -155,11 +154,11 @@ boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options
 }
 
 template <typename T, typename F>
-boost::asio::awaitable<T> Nursery::start(std::string name, F fn) {
+boost::asio::awaitable<T> Nursery::start(TaskName name, F fn) {
   static_assert(std::is_invocable_r_v<boost::asio::awaitable<void>, F&, TaskStatus<T>&>,
                 "start() takes a callable TaskStatus<T>& -> awaitable<void>");
   detail::StartWaiter<T> waiter;
-  detail::ChildTask& task = spawn(std::move(name), detail::run_startable<T>(std::move(fn), waiter));
+  detail::ChildTask& task = spawn(name, detail::run_startable<T>(std::move(fn), waiter));
   if (!waiter.value && !waiter.error) {
     auto ec = co_await waiter.parking.park([&task, &waiter](detail::Parking& parking) {
       waiter.detach();

@@ -7,8 +7,8 @@ constexpr auto relaxed = std::memory_order_relaxed;
 
 namespace detail {
 
-TreeNode::TreeNode(TaskTree& tree, TreeNode* parent, std::string name, TaskKind kind)
-    : tree_(tree), parent_(parent), id_(tree.next_id_++), name_(std::move(name)), kind_(kind),
+TreeNode::TreeNode(TaskTree& tree, TreeNode* parent, TaskName name, TaskKind kind)
+    : tree_(tree), parent_(parent), id_(tree.next_id_++), name_(name), kind_(kind),
       started_at_(Clock::now()) {
   tree_.attach(*this, parent);
 }
@@ -90,7 +90,7 @@ void TaskTree::append(std::vector<TaskInfo>& out, const detail::TreeNode& node, 
       .parent_id = node.parent_ ? node.parent_->id_ : 0,
       .depth = depth,
       .kind = node.kind_,
-      .name = node.name_,
+      .name = node.name_.str(),
       .age = now - node.started_at_,
       .cancelled = node.cancelled_,
   });

@@ -21,6 +21,7 @@
 #include "core/cancel_reason.hpp"
 #include "core/clock.hpp"
 #include "core/detail/intrusive_list.hpp"
+#include "core/task_name.hpp"
 
 namespace canopy::core {
 
@@ -55,13 +56,13 @@ namespace detail {
 // One node of the tree; lives inside the Nursery or task it describes.
 class TreeNode : public ListHook {
  public:
-  TreeNode(TaskTree& tree, TreeNode* parent, std::string name, TaskKind kind);
+  TreeNode(TaskTree& tree, TreeNode* parent, TaskName name, TaskKind kind);
   TreeNode(const TreeNode&) = delete;
   TreeNode& operator=(const TreeNode&) = delete;
   ~TreeNode();
 
   std::uint64_t id() const noexcept { return id_; }
-  const std::string& name() const noexcept { return name_; }
+  const TaskName& name() const noexcept { return name_; }
   TaskKind kind() const noexcept { return kind_; }
   TaskTree& tree() const noexcept { return tree_; }
   void mark_cancelled(CancelReason reason) noexcept { cancelled_ = reason; }
@@ -73,7 +74,7 @@ class TreeNode : public ListHook {
   TreeNode* parent_;
   IntrusiveList<TreeNode> children_;
   std::uint64_t id_;
-  std::string name_;
+  TaskName name_;
   TaskKind kind_;
   Clock::time_point started_at_;
   std::optional<CancelReason> cancelled_;

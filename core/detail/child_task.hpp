@@ -19,7 +19,7 @@ namespace canopy::core::detail {
 
 class ChildTask : public ListHook {
  public:
-  ChildTask(Nursery& nursery, TreeNode& parent, std::string name);
+  ChildTask(Nursery& nursery, TreeNode& parent, TaskName name);
   ChildTask(const ChildTask&) = delete;
   ChildTask& operator=(const ChildTask&) = delete;
   ~ChildTask();

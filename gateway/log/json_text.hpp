@@ -32,27 +32,32 @@ class JsonText {
 
  private:
   void name(std::string_view key) {
-    out_ += first_ ? "\"" : ",\"";
+    if (!first_) out_ += ',';
     first_ = false;
-    out_ += key;
-    out_ += "\":";
+    out_ += '"';
+    out_.append(key);
+    out_.append("\":", 2);
   }
-  // RFC 8259: quote, backslash and control characters are escaped.
+  // RFC 8259: quote, backslash and control characters are escaped. Runs of
+  // characters that need none are appended whole.
   void escaped(std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
-    for (const char c : text) {
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
       const auto byte = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out_ += '\\';
-        out_ += c;
-      } else if (byte < 0x20) {
-        out_ += "\\u00";
-        out_ += hex[byte >> 4];
-        out_ += hex[byte & 0xf];
+      if (c != '"' && c != '\\' && byte >= 0x20) continue;
+      out_.append(text.data() + run, i - run);
+      run = i + 1;
+      if (byte < 0x20) {
+        const char escape[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xf]};
+        out_.append(escape, sizeof escape);
       } else {
-        out_ += c;
+        const char escape[] = {'\\', c};
+        out_.append(escape, sizeof escape);
       }
     }
+    out_.append(text.data() + run, text.size() - run);
   }
 
   std::string& out_;

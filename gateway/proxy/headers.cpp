@@ -1,6 +1,7 @@
 #include "gateway/proxy/headers.hpp"
 
 #include <boost/beast/core/string.hpp>
+#include <algorithm>
 #include <vector>
 
 #include "gateway/routing/router.hpp"
@@ -16,9 +17,27 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
+
+
+bool is_hop_by_hop(http::field name) {
+  switch (name) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::proxy_connection:
+    case http::field::te:
+    case http::field::trailer:
+    case http::field::upgrade:
+    case http::field::proxy_authorization:
+    case http::field::proxy_authenticate: return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 void strip_hop_by_hop(http::fields& fields) {
+  // Most messages carry none: one pass over the fields before any lookup by name.
+  if (std::none_of(fields.begin(), fields.end(), [](const auto& field) { return is_hop_by_hop(field.name()); })) return;
   std::vector<std::string> named;
   for (auto it = fields.find(http::field::connection); it != fields.end() && it->name() == http::field::connection;
        ++it) {
@@ -39,14 +58,31 @@ void strip_hop_by_hop(http::fields& fields) {
 }
 
 void add_forwarded(http::fields& fields, std::string_view client_ip, std::string_view original_host) {
-  std::string chain;
-  for (auto it = fields.find("X-Forwarded-For"); it != fields.end() && beast::iequals(it->name_string(), "X-Forwarded-For"); ++it) {
-    chain += std::string(it->value()) + ", ";
+  bool forwarded_for = false;
+  bool forwarded_other = false;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::unknown) continue;
+    const auto name = field.name_string();
+    forwarded_for = forwarded_for || beast::iequals(name, "X-Forwarded-For");
+    forwarded_other = forwarded_other || beast::iequals(name, "X-Forwarded-Proto") || beast::iequals(name, "X-Forwarded-Host");
   }
-  fields.erase("X-Forwarded-For");
-  fields.set("X-Forwarded-For", chain + std::string(client_ip));
-  fields.set("X-Forwarded-Proto", "http");
-  if (!original_host.empty()) fields.set("X-Forwarded-Host", original_host);
+  if (forwarded_for) {
+    std::string chain;
+    for (auto it = fields.find("X-Forwarded-For"); it != fields.end() && beast::iequals(it->name_string(), "X-Forwarded-For"); ++it) {
+      chain += std::string(it->value()) + ", ";
+    }
+    fields.erase("X-Forwarded-For");
+    fields.insert("X-Forwarded-For", chain + std::string(client_ip));
+  } else {
+    fields.insert("X-Forwarded-For", client_ip);
+  }
+  // insert() where the client sent none: set() would look each name up to erase it first.
+  auto put = [&](std::string_view name, std::string_view value) {
+    if (forwarded_other) fields.set(name, value);
+    else fields.insert(name, value);
+  };
+  put("X-Forwarded-Proto", "http");
+  if (!original_host.empty()) put("X-Forwarded-Host", original_host);
 }
 
 void apply_edits(http::fields& fields, const config::HeaderEdits& edits) {

@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 
 #include <algorithm>
 #include <array>
@@ -64,8 +63,7 @@ awaitable<void> forward_response(Downstream& client, const config::RouteConfig& 
   const bool upstream_keeps_alive = response.keep_alive();
   prepare_downstream_response(response, client, route, client.keep_alive);
   if (!response.keep_alive()) exchange.close_connection = true;
-  http::response_serializer<http::buffer_body> response_out(response);
-  const auto received = co_await relay(answer.lease.stream(), answer.buffer, answer.parser, client.stream, response_out);
+  const auto received = co_await relay(answer.lease.stream(), answer.buffer, answer.parser, client.stream);
   exchange.response_started = received.header_written;
   exchange.bytes_out += received.body_bytes;
   if (received.outcome == RelayOutcome::cancelled) co_return;
@@ -155,8 +153,7 @@ class ProxyCall {
     Lease& lease = answer.lease;
 
     // The request: header, then the body straight from the client.
-    http::request_serializer<http::buffer_body> request_out(client_.parser.get());
-    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, lease.stream(), request_out);
+    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, lease.stream());
     bytes_sent_ += sent.body_bytes;
     exchange_.bytes_in += sent.body_bytes;
     const bool body_sent = bytes_sent_ > 0;

@@ -1,19 +1,24 @@
 #pragma once
-// Streams one HTTP message from a parser on one connection to a serializer on
-// another, a piece at a time: bodies are never held whole, and a slow reader
+// Streams one HTTP message from a parser on one connection to another
+// connection, a piece at a time: bodies are never held whole, and a slow reader
 // slows the writer (each piece is written before the next is read).
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <span>
+
+#include "gateway/http/message_head.hpp"
 
 namespace canopy::gateway {
 
@@ -31,66 +36,113 @@ struct RelayResult {
   bool header_written = false;
 };
 
-// `parser` has read the header already; `serializer` is over parser.get(),
-// whose header the caller may have rewritten. The header goes out at once, then
-// every piece of body as soon as it arrives (a streamed response is not held back).
-template <typename ReadStream, typename WriteStream, bool isRequest>
-boost::asio::awaitable<RelayResult> relay(
-    ReadStream& from, boost::beast::flat_buffer& from_buffer,
-    boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser, WriteStream& to,
-    boost::beast::http::serializer<isRequest, boost::beast::http::buffer_body>& serializer) {
-  namespace http = boost::beast::http;
-  constexpr auto as_values = boost::asio::as_tuple(boost::asio::use_awaitable);
-  auto failed = [](const boost::system::error_code& ec, RelayOutcome otherwise) {
-    return ec == boost::asio::error::operation_aborted ? RelayOutcome::cancelled : otherwise;
-  };
-  std::array<char, 16 * 1024> chunk;
-  RelayResult result;
-  auto& body = parser.get().body();
+namespace detail {
 
-  // The header goes alone only when no body is at hand yet (a streaming source);
-  // otherwise it leaves with the first piece of body in one write.
-  if (!parser.is_done() && from_buffer.size() == 0) {
-    auto [header_ec, header_n] = co_await http::async_write_header(to, serializer, as_values);
-    if (header_ec) {
-      result.outcome = failed(header_ec, RelayOutcome::write_failed);
-      co_return result;
-    }
-    result.header_written = true;
+// Most bytes of body read per piece.
+constexpr std::size_t relay_piece_size = 16 * 1024;
+
+// Room for the pieces of a body: no more than it has, when its length is known.
+template <bool isRequest>
+std::size_t relay_piece_capacity(const boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser) {
+  if (parser.is_done()) return 0;
+  if (const auto remaining = parser.content_length_remaining()) {
+    return static_cast<std::size_t>(std::min<std::uint64_t>(*remaining, relay_piece_size));
   }
+  return relay_piece_size;
+}
+
+// The chunk-size line of a piece of chunked body ("1a2b\r\n").
+class ChunkSizeLine {
+ public:
+  explicit ChunkSizeLine(std::size_t size) {
+    char* end = text_.data() + text_.size() - 2;
+    end[0] = '\r';
+    end[1] = '\n';
+    begin_ = end;
+    do {
+      *--begin_ = "0123456789abcdef"[size % 16];
+      size /= 16;
+    } while (size != 0);
+  }
+  boost::asio::const_buffer buffer() const {
+    return {begin_, static_cast<std::size_t>(text_.data() + text_.size() - begin_)};
+  }
+
+ private:
+  std::array<char, 2 * sizeof(std::size_t) + 2> text_;
+  char* begin_;
+};
+
+}  // namespace detail
+
+// `parser` has read the header, which the caller may have rewritten. The head
+// goes out at once, then every piece of body as soon as it arrives (a streamed
+// response is not held back), chunk-coded if the outgoing head says chunked.
+template <typename ReadStream, typename WriteStream, bool isRequest>
+boost::asio::awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& from_buffer,
+                                          boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
+                                          WriteStream& to) {
+  namespace asio = boost::asio;
+  namespace http = boost::beast::http;
+  constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+  auto failed = [](const boost::system::error_code& ec, RelayOutcome otherwise) {
+    return ec == asio::error::operation_aborted ? RelayOutcome::cancelled : otherwise;
+  };
+  auto& message = parser.get();
+  const bool chunked = message.chunked();
+
+  // One block for the head and the pieces of body: one allocation per message.
+  const std::size_t head_size = head_wire_size(message);
+  const std::size_t piece_capacity = detail::relay_piece_capacity(parser);
+  const auto storage = std::make_unique_for_overwrite<char[]>(head_size + piece_capacity);
+  write_head(message, storage.get());
+  char* const piece = storage.get() + head_size;
+
+  RelayResult result;
+  std::array<asio::const_buffer, 5> out;
+  std::size_t out_count = 0;
+  out[out_count++] = asio::buffer(storage.get(), head_size);
+  auto write_out = [&]() -> asio::awaitable<bool> {
+    auto [ec, n] = co_await asio::async_write(to, std::span(out.data(), out_count), as_values);
+    out_count = 0;
+    result.header_written = result.header_written || n > 0;
+    if (ec) result.outcome = failed(ec, RelayOutcome::write_failed);
+    co_return !ec;
+  };
+
+  // The head goes alone only when no body is at hand yet (a streaming source);
+  // otherwise it leaves with the first piece of body in one write.
+  if (!parser.is_done() && from_buffer.size() == 0 && !co_await write_out()) co_return result;
 
   // Beast reads at most the buffer's free capacity (at least 512 bytes): a buffer
   // sized for the header would stream a body 512 bytes per syscall.
-  if (!parser.is_done() && from_buffer.capacity() < chunk.size()) from_buffer.reserve(chunk.size());
+  if (piece_capacity > from_buffer.size() && from_buffer.capacity() < piece_capacity) {
+    from_buffer.reserve(piece_capacity);
+  }
 
-  while (!serializer.is_done()) {
-    if (!parser.is_done()) {
-      body.data = chunk.data();
-      body.size = chunk.size();
-      auto [ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
-      if (ec && ec != http::error::need_buffer) {
-        const bool framing = ec.category() == http::make_error_code(http::error::bad_chunk).category();
-        result.outcome = framing ? RelayOutcome::bad_framing : failed(ec, RelayOutcome::read_failed);
-        co_return result;
-      }
-      body.size = chunk.size() - body.size;
-      body.data = chunk.data();
-      body.more = !parser.is_done();
-      if (body.size == 0 && body.more) continue;  // framing only (a chunk header): nothing to pass on yet
-    } else {
-      body.data = nullptr;
-      body.size = 0;
-      body.more = false;
-    }
-    result.body_bytes += body.size;
-    auto [ec, n] = co_await http::async_write(to, serializer, as_values);
+  auto& body = message.body();
+  while (!parser.is_done()) {
+    body.data = piece;
+    body.size = piece_capacity;
+    auto [ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
     if (ec && ec != http::error::need_buffer) {
-      result.outcome = failed(ec, RelayOutcome::write_failed);
-      result.header_written = result.header_written || n > 0;
+      const bool framing = ec.category() == http::make_error_code(http::error::bad_chunk).category();
+      result.outcome = framing ? RelayOutcome::bad_framing : failed(ec, RelayOutcome::read_failed);
       co_return result;
     }
-    result.header_written = true;
+    const std::size_t got = piece_capacity - body.size;
+    if (got == 0 && !parser.is_done()) continue;  // framing only (a chunk header): nothing to pass on yet
+    result.body_bytes += got;
+    const detail::ChunkSizeLine size_line(got);
+    if (got > 0) {
+      if (chunked) out[out_count++] = size_line.buffer();
+      out[out_count++] = asio::buffer(piece, got);
+      if (chunked) out[out_count++] = asio::buffer("\r\n", 2);
+    }
+    if (parser.is_done() && chunked) out[out_count++] = asio::buffer("0\r\n\r\n", 5);
+    if (!co_await write_out()) co_return result;
   }
+  if (out_count > 0 && !co_await write_out()) co_return result;
   co_return result;
 }
 

@@ -1,0 +1,83 @@
+#include "gateway/http/message_head.hpp"
+
+#include <cstring>
+#include <string_view>
+
+namespace canopy::gateway {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view crlf = "\r\n";
+constexpr std::size_t version_size = 8;  // HTTP/1.1
+
+char* put(char* out, std::string_view text) {
+  std::memcpy(out, text.data(), text.size());
+  return out + text.size();
+}
+
+char* put_version(char* out, unsigned version) {
+  out = put(out, "HTTP/");
+  *out++ = static_cast<char>('0' + version / 10 % 10);
+  *out++ = '.';
+  *out++ = static_cast<char>('0' + version % 10);
+  return out;
+}
+
+std::size_t fields_wire_size(const http::fields& fields) {
+  std::size_t size = crlf.size();  // the blank line
+  for (const auto& field : fields) size += field.name_string().size() + 2 + field.value().size() + crlf.size();
+  return size;
+}
+
+char* put_fields(char* out, const http::fields& fields) {
+  for (const auto& field : fields) {
+    out = put(out, field.name_string());
+    out = put(out, ": ");
+    out = put(out, field.value());
+    out = put(out, crlf);
+  }
+  return put(out, crlf);
+}
+
+std::string_view reason_of(const http::response_header<>& head) {
+  const std::string_view reason = head.reason();
+  return reason.empty() ? std::string_view(http::obsolete_reason(head.result())) : reason;
+}
+
+}  // namespace
+
+std::size_t head_wire_size(const http::request_header<>& head) {
+  return head.method_string().size() + 1 + head.target().size() + 1 + version_size + crlf.size() +
+         fields_wire_size(head);
+}
+
+std::size_t head_wire_size(const http::response_header<>& head) {
+  return version_size + 1 + 3 + 1 + reason_of(head).size() + crlf.size() + fields_wire_size(head);
+}
+
+char* write_head(const http::request_header<>& head, char* out) {
+  out = put(out, head.method_string());
+  *out++ = ' ';
+  out = put(out, head.target());
+  *out++ = ' ';
+  out = put_version(out, head.version());
+  out = put(out, crlf);
+  return put_fields(out, head);
+}
+
+char* write_head(const http::response_header<>& head, char* out) {
+  out = put_version(out, head.version());
+  *out++ = ' ';
+  const unsigned status = head.result_int() % 1000;
+  *out++ = static_cast<char>('0' + status / 100);
+  *out++ = static_cast<char>('0' + status / 10 % 10);
+  *out++ = static_cast<char>('0' + status % 10);
+  *out++ = ' ';
+  out = put(out, reason_of(head));
+  out = put(out, crlf);
+  return put_fields(out, head);
+}
+
+}  // namespace canopy::gateway

@@ -1,0 +1,21 @@
+#pragma once
+// The head of an HTTP/1 message as it goes on the wire (start line, fields,
+// blank line), written into one contiguous buffer. A relay sends it in the same
+// write as the first piece of body; Beast's serializer would hand the socket one
+// buffer per field and walk them all again on every partial write.
+
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <cstddef>
+
+namespace canopy::gateway {
+
+// Bytes write_head() writes for this head.
+std::size_t head_wire_size(const boost::beast::http::request_header<>& head);
+std::size_t head_wire_size(const boost::beast::http::response_header<>& head);
+
+// Writes the head at `out` (head_wire_size() bytes) and returns the end.
+char* write_head(const boost::beast::http::request_header<>& head, char* out);
+char* write_head(const boost::beast::http::response_header<>& head, char* out);
+
+}  // namespace canopy::gateway
