@@ -38,7 +38,7 @@ enum class HalfClose {
 
 struct ServerConfig {
   Address listen{"0.0.0.0", 8080};
-  unsigned workers = 0;  // 0: one per core
+  unsigned workers = 0;  // 0: one per core; a restart applies a change
   Duration header_timeout = 10s;
   Duration idle_timeout = 60s;
   Duration drain_timeout = 30s;
@@ -96,7 +96,7 @@ struct HealthCheckConfig {
   std::size_t healthy_threshold = 2;
 };
 
-// Limits on the calls to one upstream (per worker), as Envoy's circuit
+// Limits on the calls to one upstream (gateway totals; see worker_share.hpp), as Envoy's circuit
 // breakers: beyond them a call fails at once with 503 instead of queueing.
 struct CircuitBreakerConfig {
   std::size_t max_requests = 1024;  // calls holding a connection, all endpoints together

@@ -13,14 +13,16 @@
 #include <optional>
 #include <prometheus/registry.h>
 #include <string>
+#include <vector>
 
 #include "config/load.hpp"
 #include "core/cancelled.hpp"
 #include "core/error_group.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/metrics/lifecycle_metrics.hpp"
-#include "gateway/server/server.hpp"
-#include "gateway/server/lifecycle.hpp"
+#include "config/worker_share.hpp"
+#include "core/task_tree.hpp"
+#include "gateway/server/control.hpp"
 
 namespace asio = boost::asio;
 using namespace canopy;
@@ -39,54 +41,77 @@ Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop; SIGHUP
 reloads the config file (a bad file is reported and the running config kept).
 )";
 
+asio::ip::tcp::endpoint endpoint_of(const config::Address& address) {
+  return {asio::ip::make_address(address.host), address.port};
+}
+
 void listen_on(asio::ip::tcp::acceptor& acceptor, const config::Address& address) {
-  asio::ip::tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
+  const auto endpoint = endpoint_of(address);
   acceptor.open(endpoint.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
 }
 
-std::string address_of(const asio::ip::tcp::acceptor& acceptor) {
-  const auto bound = acceptor.local_endpoint();
+std::string address_of(const asio::ip::tcp::endpoint& bound) {
   return bound.address().to_string() + ":" + std::to_string(bound.port());
 }
 
 int run(const std::shared_ptr<const config::Config>& config) {
-  asio::io_context io{1};
+  asio::io_context control_io{1};  // main's thread: signals, reloads, the admin listener
   // Before anything can take time: no window for a signal's default action.
-  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-  asio::signal_set reload_signals(io, SIGHUP);
-  prometheus::Registry registry;  // outlives every config the process runs
+  asio::signal_set stop_signals(control_io, SIGINT, SIGTERM);
+  asio::signal_set reload_signals(control_io, SIGHUP);
+  prometheus::Registry registry;  // outlives every config the process runs; shared by the workers
   gateway::LifecycleMetrics lifecycle(registry);
-  std::unique_ptr<gateway::Server> server;
+  const unsigned worker_count = config::effective_workers(config->server);
+  std::vector<std::unique_ptr<gateway::Worker>> workers;
   std::optional<asio::ip::tcp::acceptor> admin;
   try {
-    server = std::make_unique<gateway::Server>(io.get_executor(), config, registry, lifecycle);
-    if (config->admin.listen) listen_on(admin.emplace(io), *config->admin.listen);
+    auto listen = endpoint_of(config->server.listen);
+    for (unsigned i = 0; i < worker_count; ++i) {
+      workers.push_back(std::make_unique<gateway::Worker>(i, config, worker_count, registry, listen));
+      listen = workers.front()->local_endpoint();  // port 0: the others listen where the first got
+    }
+    if (config->admin.listen) listen_on(admin.emplace(control_io), *config->admin.listen);
   } catch (const std::exception& e) {
     gateway::log_event("error", "startup_failed", {{"error", e.what()}, {"config", config->source}});
     return 1;
   }
-  boost::json::object listening{{"address", address_of(server->listener())},
+  boost::json::object listening{{"address", address_of(workers.front()->local_endpoint())},
+                                {"workers", worker_count},
                                 {"config", config->source},
                                 {"config_hash", config->hash},
                                 {"routes", config->routes.size()},
                                 {"upstreams", config->upstreams.size()},
                                 {"version", CANOPY_VERSION}};
-  if (admin) listening["admin_address"] = address_of(*admin);
+  if (admin) listening["admin_address"] = address_of(admin->local_endpoint());
   gateway::log_event("info", "listening", std::move(listening));
+
+  gateway::Control control(control_io.get_executor(), workers, config, registry, lifecycle);
   int status = 0;
-  // The one detached spawn: the root of the task tree, owned by main.
-  asio::co_spawn(io,
-                 gateway::run_gateway(*server, admin ? &*admin : nullptr, {stop_signals, reload_signals}),
+  // The control tree's root; each worker's tree has its own on its thread.
+  asio::co_spawn(control_io,
+                 gateway::run_control(control, admin ? &*admin : nullptr, {stop_signals, reload_signals}),
                  [&](std::exception_ptr error) {
     if (error && !core::is_cancellation(error)) {
       gateway::log_event("error", "crashed", {{"error", core::describe(error)}});
       status = 1;
     }
   });
-  io.run();
+  control_io.run();
+  // Normally every worker has stopped by now; if the control tree failed, cut them short.
+  for (auto& worker : workers) {
+    worker->request_stop();
+    worker->request_stop();
+  }
+  for (auto& worker : workers) worker->finish();
+  if (control.crashed()) status = 1;
+  auto tree = control.workers_tree();
+  const auto own = core::TaskTree::this_thread().stats();
+  gateway::log_event("info", "stopped", {{"live_tasks", tree.live_tasks + own.live_tasks},
+                                         {"orphaned_tasks", tree.orphaned_total + own.orphaned_total},
+                                         {"workers", worker_count}});
   return status;
 }
 

@@ -13,9 +13,6 @@
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
-#include "core/task_tree.hpp"
-#include "gateway/admin/debug_tasks.hpp"
-#include "gateway/metrics/runtime_metrics.hpp"
 
 namespace canopy::gateway {
 
@@ -39,7 +36,7 @@ std::string utc(std::chrono::system_clock::time_point t) {
   return text;
 }
 
-http::response<http::string_body> answer(const Server& server, const http::request<http::string_body>& request) {
+awaitable<http::response<http::string_body>> answer(Control& control, const http::request<http::string_body>& request) {
   http::response<http::string_body> response{http::status::ok, request.version()};
   response.set(http::field::server, "canopy");
   response.set(http::field::cache_control, "no-store");
@@ -59,31 +56,31 @@ http::response<http::string_body> answer(const Server& server, const http::reque
     response.set(http::field::allow, "GET, HEAD");
   } else if (path == "/metrics") {
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.body() = metrics_text(server);
+    response.body() = prometheus::TextSerializer().Serialize(co_await control.collect_metrics());
   } else if (path == "/healthz") {
     text(http::status::ok, "ok\n");
   } else if (path == "/readyz") {
-    if (server.draining()) text(http::status::service_unavailable, "draining\n");
+    if (control.draining()) text(http::status::service_unavailable, "draining\n");
     else text(http::status::ok, "ready\n");
   } else if (path == "/debug/tasks") {
-    json(task_tree_json(core::TaskTree::this_thread().snapshot()));
+    json(co_await control.task_trees());
   } else if (path == "/config") {
-    const auto snapshot = server.gateway();
-    const auto& config = snapshot->config();
+    const auto& config = control.config();
     json(boost::json::object{{"file", config.source},
                              {"hash", config.hash},
                              {"loaded_at", utc(config.loaded_at)},
                              {"routes", config.routes.size()},
-                             {"upstreams", config.upstreams.size()}});
+                             {"upstreams", config.upstreams.size()},
+                             {"workers", control.worker_count()}});
   } else {
     text(http::status::not_found, "admin endpoints: /metrics /healthz /readyz /debug/tasks /config\n");
   }
   response.keep_alive(request.keep_alive());
   response.prepare_payload();
-  return response;
+  co_return response;
 }
 
-awaitable<void> serve_admin_connection(const Server& server, tcp::socket socket) {
+awaitable<void> serve_admin_connection(Control& control, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -94,7 +91,7 @@ awaitable<void> serve_admin_connection(const Server& server, tcp::socket socket)
     auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, as_values);
     if (read_ec) co_return;  // closed, idle, or not HTTP: nothing to answer
     stream.expires_never();
-    auto response = answer(server, parser.get());
+    auto response = co_await answer(control, parser.get());
     auto [write_ec, written] = co_await http::async_write(stream, response, as_values);
     if (write_ec || !response.keep_alive()) co_return;
   }
@@ -102,14 +99,7 @@ awaitable<void> serve_admin_connection(const Server& server, tcp::socket socket)
 
 }  // namespace
 
-std::string metrics_text(const Server& server) {
-  auto families = server.registry().Collect();
-  auto runtime = collect_runtime_metrics(server);
-  families.insert(families.end(), std::make_move_iterator(runtime.begin()), std::make_move_iterator(runtime.end()));
-  return prometheus::TextSerializer().Serialize(families);
-}
-
-awaitable<void> serve_admin(Server& server, tcp::acceptor& acceptor, core::Nursery& tree) {
+awaitable<void> serve_admin(Control& control, tcp::acceptor& acceptor, core::Nursery& tree) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(as_values);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -118,7 +108,7 @@ awaitable<void> serve_admin(Server& server, tcp::acceptor& acceptor, core::Nurse
       co_await pause.async_wait(as_values);
       continue;
     }
-    tree.start_soon("admin connection", serve_admin_connection(server, std::move(socket)));
+    tree.start_soon("admin connection", serve_admin_connection(control, std::move(socket)));
   }
 }
 

@@ -5,24 +5,23 @@
 //   GET /metrics      Prometheus text format: request metrics and the runtime's
 //   GET /healthz      200 while the process serves at all
 //   GET /readyz       200, or 503 once draining (take it out of the load balancer)
-//   GET /debug/tasks  the live task tree as JSON
+//   GET /debug/tasks  the live task trees as JSON: the control thread's, then one
+//                     node per worker
 //   GET /config       the running config: file, hash, load time
 //
-// It stays open while the gateway drains, so that /readyz and /metrics tell how
-// the drain goes; the server scope's shutdown closes it.
+// It runs on the control thread and asks each worker for its part on the
+// worker's own thread. It stays open while the gateway drains, so that /readyz
+// and /metrics tell how the drain goes; the control scope's shutdown closes it.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/nursery.hpp"
-#include "gateway/server/server.hpp"
+#include "gateway/server/control.hpp"
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> serve_admin(Server& server, boost::asio::ip::tcp::acceptor& acceptor,
+boost::asio::awaitable<void> serve_admin(Control& control, boost::asio::ip::tcp::acceptor& acceptor,
                                          core::Nursery& tree);
-
-// The /metrics body: everything in the server's registry and the runtime's metrics.
-std::string metrics_text(const Server& server);
 
 }  // namespace canopy::gateway

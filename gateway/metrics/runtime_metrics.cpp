@@ -157,7 +157,7 @@ void add_extra_attempts(Families& f, const Gateway& gateway) {
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& server) {
+std::vector<prometheus::MetricFamily> collect_worker_metrics(const Server& server) {
   const auto snapshot = server.gateway();
   const Gateway& gateway = *snapshot;
   Families f;
@@ -165,8 +165,6 @@ std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& serv
           static_cast<double>(server.in_flight()));
   f.gauge("canopy_downstream_connections", "Open client connections.",
           static_cast<double>(server.connection_slots().stats().in_use));
-  f.gauge("canopy_draining", "1 from SIGTERM on, while in-flight requests finish; /readyz answers 503.",
-          server.draining() ? 1 : 0);
   std::vector<NamedLimiter> limiters{{"connections", server.connection_slots().stats()},
                                      {"requests", gateway.admission().stats()}};
   for (std::size_t r = 0; r < gateway.route_count(); ++r) {
@@ -179,7 +177,22 @@ std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& serv
   f.counter("canopy_access_log_dropped_lines_total",
             "Access lines dropped because stdout's reader fell more than 4 MiB behind (requests are never held up by logging).",
             static_cast<double>(access_log_dropped_lines()));
-  const auto& config = gateway.config();
+  return f.take();
+}
+
+std::vector<prometheus::MetricFamily> collect_task_metrics() {
+  Families f;
+  add_tasks(f);
+  return f.take();
+}
+
+std::vector<prometheus::MetricFamily> collect_process_metrics(const config::Config& config, bool draining,
+                                                              std::size_t workers) {
+  Families f;
+  f.gauge("canopy_draining", "1 from SIGTERM on, while in-flight requests finish; /readyz answers 503.",
+          draining ? 1 : 0);
+  f.gauge("canopy_workers", "Worker threads, each with its own listener, task tree and upstream pools.",
+          static_cast<double>(workers));
   f.gauge("canopy_build_info", "Always 1; the version Canopy was built as.", 1, {{"version", CANOPY_VERSION}});
   f.gauge("canopy_config_info", "Always 1; the running config's file and hash (FNV-1a 64 of its text).", 1,
           {{"file", config.source}, {"hash", config.hash}});

@@ -2,7 +2,8 @@
 // Metrics read at scrape time from what the gateway already counts, so that
 // the hot path pays nothing for them:
 //
-//   canopy_inflight_requests, canopy_downstream_connections, canopy_draining   gauges
+// Per worker (merged across workers at scrape time: merged_metrics.hpp):
+//   canopy_inflight_requests, canopy_downstream_connections  gauges
 //   canopy_limiter_in_use / _capacity / _queue_depth{limiter}            gauges
 //     (limiter: connections, requests, route:NAME)
 //   canopy_limiter_rejections_total{limiter, reason}        counter (queue_full, timed_out)
@@ -17,6 +18,9 @@
 //   canopy_upstream_ejections_total{upstream, endpoint}     counter
 //   canopy_hedge_attempts_total{route, result}              counter (sent, refused)
 //   canopy_retries_total{route, result}                     counter (sent, refused)
+//   canopy_access_log_dropped_lines_total                    counter
+// Per process:
+//   canopy_draining, canopy_workers                          gauges
 //   canopy_build_info{version}, canopy_config_info{hash, file}, canopy_config_load_timestamp_seconds
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
 //   process_open_fds, process_max_fds, process_start_time_seconds
@@ -29,7 +33,11 @@
 
 namespace canopy::gateway {
 
-// Must run on the gateway's thread (the task tree is per thread).
-std::vector<prometheus::MetricFamily> collect_runtime_metrics(const Server& server);
+// Must run on the worker's thread (task trees and access-log buffers are per thread).
+std::vector<prometheus::MetricFamily> collect_worker_metrics(const Server& server);
+// The calling thread's task tree only (the control thread's).
+std::vector<prometheus::MetricFamily> collect_task_metrics();
+std::vector<prometheus::MetricFamily> collect_process_metrics(const config::Config& config, bool draining,
+                                                              std::size_t workers);
 
 }  // namespace canopy::gateway

@@ -1,39 +1,35 @@
 #pragma once
-// The server's task tree and its end:
+// A worker's task tree and its end:
 //
-//   server nursery ─┬─ accept_connections ── connection … (one task each)
-//                   ├─ serve_admin ── admin connection … (with [admin] listen)
+//   worker nursery ─┬─ accept_connections ── connection … (one task each)
 //                   ├─ health_checks ── health_check … (one per checked endpoint)
 //                   ├─ flush_access_log (every 50 ms)
-//                   ├─ watch_reload (SIGHUP: Server::reload; a new listen address
-//                   │                gets its own accept_connections)
-//                   └─ watch_signals
+//                   └─ drain_on_stop
 //
-// SIGTERM or SIGINT: stop accepting, let in-flight requests finish for up to
-// server.drain_timeout (idle keep-alive connections close at once; a second
-// signal cuts the drain short), then cancel the server scope with reason
-// `shutdown`. run_gateway returns only when the tree is empty, and logs how the
-// drain went. `signals` belongs to main, so that it catches signals for the
-// whole life of the process.
+// The first stop request (SIGTERM or SIGINT, passed on by the control thread):
+// stop accepting, let in-flight requests finish for up to server.drain_timeout
+// (idle keep-alive connections close at once; a second stop request cuts the
+// drain short), cut what still runs (each request's scope is cancelled with
+// reason `shutdown`, and a client without an answer yet gets a 503), then cancel
+// the worker's scope. run_worker returns only when the tree is empty.
+//
+// A reload's new listener gets its own accept_connections (Worker::call commits
+// the reload on the worker's thread and starts it with start_accepting).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 
-#include <prometheus/registry.h>
-
+#include "core/nursery.hpp"
 #include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
-// The signals main listens for from its first instant, so that none of them
-// takes its default action (SIGHUP's would end the process).
-struct Signals {
-  boost::asio::signal_set& stop;    // SIGTERM, SIGINT
-  boost::asio::signal_set& reload;  // SIGHUP
-};
+struct WorkerStopped;
 
-// Serves on server.listener(); `admin` may be null (no [admin] listen).
-boost::asio::awaitable<void> run_gateway(Server& server, boost::asio::ip::tcp::acceptor* admin, Signals signals);
+// Serves on server.listener() until stopped; `tree` points at the worker's
+// root nursery while it runs. Fills in the drain's counts.
+boost::asio::awaitable<void> run_worker(Server& server, core::Nursery*& tree, WorkerStopped& stopped);
+
+void start_accepting(Server& server, boost::asio::ip::tcp::acceptor& listener, core::Nursery& tree);
 
 }  // namespace canopy::gateway

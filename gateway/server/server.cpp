@@ -3,8 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "config/load.hpp"
-#include "gateway/log/json_log.hpp"
+#include "config/worker_share.hpp"
 #include "gateway/upstream/health_check.hpp"
 
 namespace canopy::gateway {
@@ -14,72 +13,82 @@ using asio::ip::tcp;
 
 namespace {
 
-std::unique_ptr<tcp::acceptor> bind_listener(asio::any_io_executor executor, const config::Address& address) {
-  tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
+std::unique_ptr<tcp::acceptor> bind_listener(asio::any_io_executor executor, const tcp::endpoint& endpoint) {
   auto acceptor = std::make_unique<tcp::acceptor>(executor);
   acceptor->open(endpoint.protocol());
   acceptor->set_option(asio::socket_base::reuse_address(true));
-  // Lets a reload bind the same port on another address while the old listener still runs.
+  // Every worker listens on the same address; the kernel spreads connections
+  // over them. It also lets a reload bind the same port on another address.
   acceptor->set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
   acceptor->bind(endpoint);
   acceptor->listen(asio::socket_base::max_listen_connections);
   return acceptor;
 }
 
+std::shared_ptr<Gateway> build_gateway(asio::any_io_executor executor, const config::Config& config, unsigned workers,
+                                       prometheus::Registry& registry) {
+  return std::make_shared<Gateway>(executor, std::make_shared<const config::Config>(config::worker_share(config, workers)),
+                                   registry);
+}
+
 }  // namespace
 
-Server::Server(asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
-               prometheus::Registry& registry, LifecycleMetrics& lifecycle)
+Server::Server(asio::any_io_executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
+               prometheus::Registry& registry, const tcp::endpoint& listen)
     : executor_(executor),
+      workers_(workers),
       registry_(registry),
-      lifecycle_(lifecycle),
-      gateway_(std::make_shared<Gateway>(executor, config, registry)),
+      gateway_(build_gateway(executor, *config, workers, registry)),
       replaced_(executor, core::Clock::time_point::max()),
-      connection_slots_(executor, {.capacity = config->server.max_connections, .queue = 1}) {
-  listeners_.push_back(bind_listener(executor, config->server.listen));
+      stop_(executor, core::Clock::time_point::max()),
+      connection_slots_(executor, {.capacity = gateway_->config().server.max_connections, .queue = 1}) {
+  listeners_.push_back(bind_listener(executor, listen));
 }
 
 asio::awaitable<void> Server::until_replaced(const Gateway& snapshot) {
   while (gateway_.get() == &snapshot) co_await replaced_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-Server::Reloaded Server::reload() {
-  const auto& running = gateway_->config();
-  try {
-    auto config = std::make_shared<const config::Config>(config::load_config_file(running.source));
-    auto next = std::make_shared<Gateway>(executor_, config, registry_);
-    std::unique_ptr<tcp::acceptor> listener;
-    if (config->server.listen != running.server.listen) {
-      try {
-        listener = bind_listener(executor_, config->server.listen);
-      } catch (const boost::system::system_error& e) {
-        throw std::runtime_error("server.listen: cannot listen on " + config::to_string(config->server.listen) + ": " +
-                                 e.code().message());
-      }
+Server::Prepared Server::prepare(std::shared_ptr<const config::Config> config, const std::optional<tcp::endpoint>& listen) {
+  Prepared next{.gateway = build_gateway(executor_, *config, workers_, registry_), .listener = nullptr};
+  if (listen) {
+    try {
+      next.listener = bind_listener(executor_, *listen);
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("server.listen: cannot listen on " + config::to_string(config->server.listen) + ": " +
+                               e.code().message());
     }
-    for (const auto& [name, cluster] : next->clusters()) {
-      if (auto old = gateway_->clusters().find(name); old != gateway_->clusters().end()) {
-        inherit_active_health(*cluster, *old->second);
-      }
-    }
-    log_event("info", "config_reloaded",
-              {{"config", config->source}, {"hash", config->hash}, {"previous_hash", running.hash},
-               {"routes", config->routes.size()}, {"upstreams", config->upstreams.size()},
-               {"listen", config::to_string(config->server.listen)}});
-    connection_slots_.set_capacity(config->server.max_connections);
-    gateway_ = std::move(next);
-    replaced_.cancel();
-    lifecycle_.reloads_succeeded.Increment();
-    if (!listener) return {.applied = true};
-    listeners_.push_back(std::move(listener));
-    boost::system::error_code ignored;
-    listeners_[listeners_.size() - 2]->cancel(ignored);  // its accept loop sees it is retired
-    return {.applied = true, .new_listener = listeners_.back().get()};
-  } catch (const std::exception& e) {  // ConfigError (file:line:col: …), an upstream that does not resolve, a taken address
-    log_event("error", "reload_failed", {{"error", e.what()}, {"config", running.source}, {"running_hash", running.hash}});
-    lifecycle_.reloads_failed.Increment();
-    return {};
   }
+  for (const auto& [name, cluster] : next.gateway->clusters()) {
+    if (auto old = gateway_->clusters().find(name); old != gateway_->clusters().end()) {
+      inherit_active_health(*cluster, *old->second);
+    }
+  }
+  return next;
+}
+
+tcp::acceptor* Server::commit(Prepared next) {
+  connection_slots_.set_capacity(next.gateway->config().server.max_connections);
+  gateway_ = std::move(next.gateway);
+  replaced_.cancel();
+  if (!next.listener) return nullptr;
+  listeners_.push_back(std::move(next.listener));
+  return listeners_.back().get();
+}
+
+void Server::retire_previous_listener() noexcept {
+  if (listeners_.size() < 2) return;
+  boost::system::error_code ignored;
+  listeners_[listeners_.size() - 2]->cancel(ignored);  // its accept loop sees it is retired
+}
+
+void Server::request_stop() noexcept {
+  ++stop_requests_;
+  stop_.cancel();
+}
+
+asio::awaitable<void> Server::until_stop_requested(unsigned count) {
+  while (stop_requests_ < count) co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 InFlightScope::InFlightScope(Server& server, core::CancelScope& scope) noexcept : scope_(scope) {

@@ -1,10 +1,12 @@
 #pragma once
-// The process-wide part of the running gateway, which outlives any one config:
-// the snapshot new requests use (a Gateway, swapped by a reload while in-flight
-// requests finish on the one they started with), the listening socket, client
-// connection slots, in-flight count, drain state, and the metrics registry.
+// One worker's part of the running gateway, which outlives any one config: the
+// snapshot new requests use (a Gateway, swapped by a reload while in-flight
+// requests finish on the one they started with), the worker's listening socket
+// (SO_REUSEPORT: every worker has one on the same address), client connection
+// slots, in-flight count, drain state and stop requests.
 //
-// Thread-safety: none; the worker's thread (a reload runs there too).
+// Thread-safety: none; the worker's thread. The control thread reaches it only
+// through Worker::call and Worker::request_stop, which run on this thread.
 
 #include <prometheus/registry.h>
 
@@ -15,13 +17,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
 #include "core/cancel_scope.hpp"
 #include "core/capacity_limiter.hpp"
-#include "gateway/metrics/lifecycle_metrics.hpp"
 #include "gateway/server/gateway.hpp"
 
 namespace canopy::gateway {
@@ -39,28 +41,32 @@ class InFlightScope : public boost::intrusive::list_base_hook<boost::intrusive::
 
 class Server {
  public:
-  // Builds the first snapshot and binds [server] listen; throws
-  // std::runtime_error if it cannot (an upstream does not resolve) or
-  // system_error (the address is taken).
-  Server(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
-         prometheus::Registry& registry, LifecycleMetrics& lifecycle);
+  // Builds the first snapshot (`config` is the whole gateway's; this worker
+  // enforces its share of the limits: config/worker_share.hpp) and binds
+  // `listen`; throws std::runtime_error if it cannot (an upstream does not
+  // resolve) or system_error (the address is taken).
+  Server(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
+         prometheus::Registry& registry, const boost::asio::ip::tcp::endpoint& listen);
 
   // The snapshot a new request runs on; hold it until the request has ended.
   std::shared_ptr<Gateway> gateway() const noexcept { return gateway_; }
   // Returns once `snapshot` is no longer the one new requests run on.
   boost::asio::awaitable<void> until_replaced(const Gateway& snapshot);
 
-  // Reads the config file again (the one it started with). A valid file becomes
-  // the snapshot for new requests; a bad one is logged with its file:line:col
-  // and changes nothing. Counted either way. A new [server] listen is bound
-  // before anything changes (a taken address fails the reload); the returned
-  // acceptor then needs an accept loop, and the old listener is retired: its
-  // accept loop takes the connections already queued and closes it.
-  struct Reloaded {
-    bool applied = false;
-    boost::asio::ip::tcp::acceptor* new_listener = nullptr;
+  // A reload in steps, so that every worker changes or none does. prepare()
+  // builds the next snapshot and, given `listen`, binds it (throws, changing
+  // nothing: an upstream that does not resolve, a taken address). commit() makes
+  // it the snapshot for new requests; a new listener is returned for an accept
+  // loop. retire_previous_listener() then lets the old one's accept loop take
+  // the connections already queued and close it.
+  struct Prepared {
+    std::shared_ptr<Gateway> gateway;
+    std::unique_ptr<boost::asio::ip::tcp::acceptor> listener;
   };
-  Reloaded reload();
+  Prepared prepare(std::shared_ptr<const config::Config> config,
+                   const std::optional<boost::asio::ip::tcp::endpoint>& listen);
+  boost::asio::ip::tcp::acceptor* commit(Prepared next);
+  void retire_previous_listener() noexcept;
 
   // The socket new connections are accepted on; the one an accept loop runs on
   // is retired once it is no longer this one.
@@ -69,12 +75,19 @@ class Server {
   // Closes every listener (the drain): accept loops end.
   void close_listeners() noexcept;
 
-  // One permit per open downstream connection (server.max_connections).
+  // One permit per open downstream connection (this worker's share of server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
   const core::CapacityLimiter& connection_slots() const noexcept { return connection_slots_; }
 
   bool draining() const noexcept { return draining_; }
   void start_draining() noexcept { draining_ = true; }
+
+  // SIGTERM, as the control thread passes it on: the first request starts the
+  // drain, a second cuts it short.
+  void request_stop() noexcept;
+  unsigned stop_requests() const noexcept { return stop_requests_; }
+  // Returns once stop_requests() >= count.
+  boost::asio::awaitable<void> until_stop_requested(unsigned count);
 
   // Requests between their header and their access-log line, on any snapshot.
   std::size_t in_flight() const noexcept { return in_flight_; }
@@ -88,18 +101,17 @@ class Server {
   // those that have not started their answer get a 503.
   void cut_requests();
 
-  const prometheus::Registry& registry() const noexcept { return registry_; }
-  LifecycleMetrics& lifecycle() noexcept { return lifecycle_; }
-
  private:
   boost::asio::any_io_executor executor_;
+  unsigned workers_;
   prometheus::Registry& registry_;
-  LifecycleMetrics& lifecycle_;
   std::shared_ptr<Gateway> gateway_;
-  boost::asio::steady_timer replaced_;  // never expires; a reload cancels its waits
+  boost::asio::steady_timer replaced_;  // never expires; a commit cancels its waits
+  boost::asio::steady_timer stop_;      // never expires; a stop request cancels its waits
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> listeners_;  // the last one is current
   core::CapacityLimiter connection_slots_;
   bool draining_ = false;
+  unsigned stop_requests_ = 0;
   std::size_t in_flight_ = 0;
   std::uint64_t finished_total_ = 0;
   friend class InFlightScope;

@@ -15,8 +15,9 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 // One upstream "search" whose endpoints are the listeners a, b and c.
+// One worker: hedge budgets and balancing are per worker, and these tests count on both.
 const std::string search_upstream =
-    "[upstreams.search]\nendpoints = [\"127.0.0.1:{port:a}\", \"127.0.0.1:{port:b}\", \"127.0.0.1:{port:c}\"]\n";
+    "workers = 1\n[upstreams.search]\nendpoints = [\"127.0.0.1:{port:a}\", \"127.0.0.1:{port:b}\", \"127.0.0.1:{port:c}\"]\n";
 
 std::string answered_by(const Response& response) {
   return std::string(json::parse(response.body()).as_object().at("upstream").as_string());

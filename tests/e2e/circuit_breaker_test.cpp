@@ -28,7 +28,7 @@ void expect_refused_at_once(const Canopy& canopy) {
 
 TEST(CircuitBreaker, AtMaxRequestsFurtherCallsGet503AtOnceAndTheBreakerClosesAsCallsEnd) {
   DemoUpstreams upstreams{{"slow"}};
-  Canopy canopy{"[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.slow]\nendpoints = [\"127.0.0.1:{port:slow}\"]\n"
+  Canopy canopy{"workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.slow]\nendpoints = [\"127.0.0.1:{port:slow}\"]\n"
                 "circuit_breaker = { max_requests = 2 }\n[[routes]]\nupstream = \"slow\"\n",
                 &upstreams};
   auto busy = start_requests(canopy.port(), "/?delay=600", 2);
@@ -50,7 +50,7 @@ TEST(CircuitBreaker, AtMaxRequestsFurtherCallsGet503AtOnceAndTheBreakerClosesAsC
 
 TEST(CircuitBreaker, AtMaxPendingACallThatWouldWaitForAConnectionGets503AtOnce) {
   DemoUpstreams upstreams{{"slow"}};
-  Canopy canopy{"[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.slow]\nendpoints = [\"127.0.0.1:{port:slow}\"]\n"
+  Canopy canopy{"workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.slow]\nendpoints = [\"127.0.0.1:{port:slow}\"]\n"
                 "max_connections = 1\nconnect_timeout = \"5s\"\ncircuit_breaker = { max_pending = 1 }\n"
                 "[[routes]]\nupstream = \"slow\"\n",
                 &upstreams};

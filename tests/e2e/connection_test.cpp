@@ -24,7 +24,7 @@ std::string upstream_of(const Response& r) {
 
 TEST(Connections, RoundRobinSpreadsRequestsOverEveryEndpoint) {
   DemoUpstreams upstreams{{"a", "b", "c"}};
-  Canopy canopy{R"(
+  Canopy canopy{R"(workers = 1  # balancing is per worker
 [upstreams.pool]
 endpoints = ["127.0.0.1:{port:a}", "127.0.0.1:{port:b}", "127.0.0.1:{port:c}"]
 balance = "round_robin"
@@ -77,7 +77,7 @@ TEST(Connections, AClientThatSendsNothingIsClosedAfterTheHeaderTimeout) {
 }
 
 TEST(Connections, AtMaxConnectionsNewClientsWaitInTheBacklogUntilOneCloses) {
-  Canopy canopy{"max_connections = 2\n[[routes]]\nstatic = { body = \"hi\" }\n", nullptr};
+  Canopy canopy{"workers = 1\nmax_connections = 2\n[[routes]]\nstatic = { body = \"hi\" }\n", nullptr};
   Connection first(canopy.port()), second(canopy.port());
   first.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   second.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -156,7 +156,7 @@ TEST(Connections, AKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
 
 TEST(Connections, LeastRequestSendsNewCallsAwayFromABusyEndpoint) {
   DemoUpstreams upstreams{{"a", "b"}};
-  Canopy canopy{R"(
+  Canopy canopy{R"(workers = 1  # balancing is per worker
 [upstreams.pool]
 endpoints = ["127.0.0.1:{port:a}", "127.0.0.1:{port:b}"]
 balance = "least_request"

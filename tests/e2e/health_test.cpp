@@ -24,8 +24,9 @@ std::string answered_by(std::uint16_t port) {
   return std::string(boost::json::parse(response.body()).as_object().at("upstream").as_string());
 }
 
+// One worker: each worker runs its own checks, and these tests follow one worker's events.
 std::string checked_pair(std::uint16_t a, std::uint16_t b) {
-  return "[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\n"
+  return "workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\n"
          "endpoints = [\"127.0.0.1:" + std::to_string(a) + "\", \"127.0.0.1:" + std::to_string(b) + "\"]\n"
          "health_check = { path = \"/health\", interval = \"50ms\", timeout = \"200ms\", unhealthy_threshold = 2, "
          "healthy_threshold = 2 }\n[[routes]]\nupstream = \"pair\"\n";
@@ -63,7 +64,7 @@ TEST(HealthCheck, AKilledEndpointIsTakenOutTrafficFlowsWithoutErrorsAndItReturns
 
 TEST(HealthCheck, WithNoHealthyEndpointRequestsGet503AtOnceAndAReloadKeepsWhatTheChecksFound) {
   DemoUpstreams upstreams{{"sick"}};
-  const std::string toml = "[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.sick]\nendpoints = [\"127.0.0.1:{port:sick}\"]\n"
+  const std::string toml = "workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.sick]\nendpoints = [\"127.0.0.1:{port:sick}\"]\n"
                            "health_check = { path = \"/health?status=503\", interval = \"10s\", unhealthy_threshold = 1 }\n"
                            "[[routes]]\nupstream = \"sick\"\n";
   Canopy canopy{toml, &upstreams};

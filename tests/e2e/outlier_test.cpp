@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 TEST(Outlier, AFailingEndpointIsEjectedTrafficGoesOnAndItReturnsAfterTheEjection) {
   DemoUpstreams upstreams{{"a", "b"}};
-  Canopy canopy{"[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\n"
+  Canopy canopy{"workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\n"
                 "endpoints = [\"127.0.0.1:{port:a}\", \"127.0.0.1:{port:b}\"]\n"
                 "outlier = { consecutive_failures = 3, ejection = \"500ms\" }\n[[routes]]\nupstream = \"pair\"\n",
                 &upstreams};
@@ -39,7 +39,7 @@ TEST(Outlier, AFailingEndpointIsEjectedTrafficGoesOnAndItReturnsAfterTheEjection
 
 TEST(Outlier, NoMoreThanTheAllowedShareIsEjectedAndTrafficAlwaysFlows) {
   DemoUpstreams upstreams{{"a", "b"}};
-  Canopy canopy{"[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\n"
+  Canopy canopy{"workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\n"
                 "endpoints = [\"127.0.0.1:{port:a}\", \"127.0.0.1:{port:b}\"]\n"
                 "outlier = { consecutive_failures = 2, ejection = \"30s\" }\n[[routes]]\nupstream = \"pair\"\n",
                 &upstreams};

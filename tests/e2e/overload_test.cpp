@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 TEST(Overload, AFullQueueIsRefusedAtOnceWith503AndTheUpstreamNeverSeesIt) {
   DemoUpstreams upstreams{{"slow"}};
-  Canopy canopy{"[admin]\nlisten = \"127.0.0.1:0\"\n[limits]\nmax_inflight = 2\nqueue = 1\nqueue_timeout = \"10s\"\n" +
+  Canopy canopy{"workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[limits]\nmax_inflight = 2\nqueue = 1\nqueue_timeout = \"10s\"\n" +
                     upstream_sections({"slow"}) + "[[routes]]\nupstream = \"slow\"\n",
                 &upstreams};
   auto busy = start_requests(canopy.port(), "/?delay=500", 3);  // two in flight, one queued
@@ -44,7 +44,7 @@ TEST(Overload, AFullQueueIsRefusedAtOnceWith503AndTheUpstreamNeverSeesIt) {
 
 TEST(Overload, AQueuedRequestGivesUpAfterTheQueueTimeout) {
   DemoUpstreams upstreams{{"slow"}};
-  Canopy canopy{"[limits]\nmax_inflight = 1\nqueue = 5\nqueue_timeout = \"150ms\"\n" + upstream_sections({"slow"}) +
+  Canopy canopy{"workers = 1\n[limits]\nmax_inflight = 1\nqueue = 5\nqueue_timeout = \"150ms\"\n" + upstream_sections({"slow"}) +
                     "[[routes]]\nupstream = \"slow\"\n",
                 &upstreams};
   auto busy = start_requests(canopy.port(), "/?delay=3000", 1);
@@ -61,7 +61,7 @@ TEST(Overload, AQueuedRequestGivesUpAfterTheQueueTimeout) {
 
 TEST(Overload, ARoutesOwnLimitLeavesOtherRoutesAlone) {
   DemoUpstreams upstreams{{"slow"}};
-  Canopy canopy{upstream_sections({"slow"}) +
+  Canopy canopy{"workers = 1\n" + upstream_sections({"slow"}) +
                     "[[routes]]\nmatch = { path_prefix = \"/report\" }\nupstream = \"slow\"\n"
                     "limits = { max_inflight = 1, queue = 0 }\n"
                     "[[routes]]\nmatch = { path_prefix = \"/api\" }\nupstream = \"slow\"\n",

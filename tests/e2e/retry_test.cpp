@@ -16,7 +16,8 @@ namespace json = boost::json;
 
 // A fresh gateway sends a route's first try to the first endpoint: a.
 std::string retrying(const std::string& retries, const std::string& first_endpoint = "127.0.0.1:{port:a}") {
-  return "[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\nendpoints = [\"" + first_endpoint +
+  // One worker: budgets and balancing are per worker, and these tests count exactly.
+  return "workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\nendpoints = [\"" + first_endpoint +
          "\", \"127.0.0.1:{port:b}\"]\n[[routes]]\nupstream = \"pair\"\nretries = " + retries + "\n";
 }
 

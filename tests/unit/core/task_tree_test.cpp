@@ -84,9 +84,10 @@ TEST(TaskTree, CountsStartedAndFinishedTasks) {
   auto& tree = TaskTree::this_thread();
   const auto before = tree.stats();
   test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    for (int i = 0; i < 10; ++i) n.start_soon("t", test::sleep_for(1ms));
+    for (int i = 0; i < 10; ++i) n.start_soon("t", test::sleep_for(10s));
     co_await settle();
     EXPECT_EQ(tree.stats().live_tasks, before.live_tasks + 11);  // ten and the body
+    n.cancel_scope().cancel();
   }));
   const auto after = tree.stats();
   EXPECT_EQ(after.started_total - before.started_total, 11u);

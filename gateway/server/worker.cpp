@@ -1,0 +1,62 @@
+#include "gateway/server/worker.hpp"
+
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include "core/cancelled.hpp"
+#include "core/error_group.hpp"
+#include "gateway/log/access_log.hpp"
+#include "gateway/log/json_log.hpp"
+#include "gateway/server/lifecycle.hpp"
+
+namespace canopy::gateway {
+
+namespace asio = boost::asio;
+
+Worker::Worker(std::size_t index, std::shared_ptr<const config::Config> config, unsigned workers,
+               prometheus::Registry& registry, const asio::ip::tcp::endpoint& listen)
+    : index_(index), server_(std::make_unique<Server>(io_.get_executor(), std::move(config), workers, registry, listen)) {}
+
+Worker::~Worker() {
+  if (thread_.joinable()) {
+    io_.stop();
+    thread_.join();
+  }
+}
+
+void Worker::start(std::function<void(const WorkerStopped&)> on_stopped) {
+  keep_running_.emplace(io_.get_executor());
+  thread_ = std::thread([this, on_stopped = std::move(on_stopped)]() mutable {
+    // The root of this worker's task tree; serve() catches whatever ends it.
+    asio::co_spawn(io_, serve(std::move(on_stopped)), asio::detached);
+    io_.run();
+  });
+}
+
+asio::awaitable<void> Worker::serve(std::function<void(const WorkerStopped&)> on_stopped) {
+  WorkerStopped stopped;
+  try {
+    co_await run_worker(*server_, tree_, stopped);
+  } catch (...) {
+    const auto error = std::current_exception();
+    if (!core::is_cancellation(error)) {
+      log_event("error", "crashed", {{"worker", index_}, {"error", core::describe(error)}});
+      stopped.crashed = true;
+    }
+  }
+  tree_ = nullptr;
+  flush_access_log_to_the_end();
+  stopped.tree = core::TaskTree::this_thread().stats();
+  on_stopped(stopped);
+}
+
+void Worker::request_stop() {
+  asio::post(io_, [this] { server_->request_stop(); });
+}
+
+void Worker::finish() {
+  keep_running_.reset();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace canopy::gateway
