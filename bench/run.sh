@@ -5,7 +5,7 @@
 # workers, with upstream keep-alive. Targets alternate within each round; the
 # table quotes medians over the rounds and ratios against direct and nginx.
 #
-#   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--pin] [--smoke]
+#   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--workers N] [--pin] [--smoke]
 #
 #   profiles  get64, get256 (small GET, keep-alive, 64/256 connections), post16k,
 #             big (1 MiB responses), aggregate (latency on one connection: Canopy's
@@ -13,6 +13,8 @@
 #             churn (Connection: close; 1 s runs in the last round only, spaced so
 #             that TIME-WAIT sockets do not exhaust the ephemeral ports)  default: all
 #   targets   direct, canopy, nginx, haproxy                       default: all
+#   --workers worker threads/processes each proxy gets (Canopy's server.workers, nginx's
+#             worker_processes, HAProxy's nbthread)                default: 1
 #   --pin     wrk and the upstream on CPU 0, the proxy on CPU 1 (steadier ratios on small machines)
 #   --smoke   one short round of get64 (CI keeps the script from rotting)
 #
@@ -20,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration=5 rounds=3 pin=0
+duration=5 rounds=3 pin=0 workers=1
 profiles=get64,get256,post16k,big,aggregate,churn
 targets=direct,canopy,nginx,haproxy
 while [ $# -gt 0 ]; do
@@ -29,9 +31,10 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --profiles) profiles=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
     --pin) pin=1; shift ;;
     --smoke) duration=1 rounds=1 profiles=get64; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +57,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-workers=1  # Canopy's worker count today; nginx and HAProxy get the same
 on_cpu() { if [ "$pin" = 1 ]; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
 # For servers started with &: exec, so that $! is the server itself (cleanup kills it).
 serve_on_cpu() { if [ "$pin" = 1 ]; then exec taskset -c "$1" "${@:2}"; else exec "${@:2}"; fi; }
@@ -78,6 +80,7 @@ canopy_port=$(free_port)
 cat >"$work/canopy.toml" <<TOML
 [server]
 listen = "127.0.0.1:$canopy_port"
+workers = $workers
 [upstreams.bench]
 endpoints = ["127.0.0.1:$upstream_port"]
 [[routes]]

@@ -1,5 +1,7 @@
 #include "config/worker_share.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -18,6 +20,10 @@ void share_limits(LimitsConfig& limits, unsigned workers) {
 
 unsigned effective_workers(const ServerConfig& server) noexcept {
   if (server.workers != 0) return server.workers;
+  // The CPUs this process may run on (taskset, cpusets), not every CPU of the machine.
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) return std::max(1, CPU_COUNT(&allowed));
   return std::max(1u, std::thread::hardware_concurrency());
 }
 

@@ -15,7 +15,8 @@
 
 namespace canopy::config {
 
-unsigned effective_workers(const ServerConfig& server) noexcept;  // workers, 0 → one per core
+// server.workers; 0: one per CPU this process may run on (as taskset or a cpuset allows).
+unsigned effective_workers(const ServerConfig& server) noexcept;
 
 Config worker_share(const Config& config, unsigned workers);
 

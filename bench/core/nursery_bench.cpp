@@ -1,6 +1,7 @@
-// What structure costs: nursery spawn-and-join and scope cancellation, each next
-// to the same work done with bare Asio (co_spawn + one cancellation_signal per
-// coroutine, and a counter to join on). Run: ./dev bench
+// What structure costs: a request's scope (nursery, deadline, disconnect
+// watcher), nursery spawn-and-join and scope cancellation, each next to the same
+// work done with bare Asio (co_spawn + one cancellation_signal per coroutine, and
+// a counter to join on). Run: ./dev bench
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -174,8 +175,56 @@ void NurseryCancelSocketTasks(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
+// --- a request's structure ---------------------------------------------------
+// What Canopy puts around every proxied request: a nursery whose cancel scope
+// has the route's deadline armed, a disconnect watcher waiting on the client
+// socket, and the scope's cancel once the answer is out. The bare twin does the
+// same work without them. The work is one trip through the event loop, standing
+// in for the upstream call (which costs the same either way).
+
+awaitable<void> one_trip() { co_await asio::post(use_awaitable); }
+
+awaitable<void> wait_readable(asio::ip::tcp::socket& client) {
+  auto [ec] = co_await client.async_wait(asio::ip::tcp::socket::wait_read, asio::as_tuple(use_awaitable));
+  benchmark::DoNotOptimize(ec);
+}
+
+void NurseryRequestScope(benchmark::State& state) {
+  const auto n = state.range(0);
+  asio::io_context io{1};  // one thread per context, as gateway workers run
+  auto pair = connect_pairs(io, 1);
+  auto& client = pair.servers[0];
+  for (auto _ : state) {
+    run_to_end(io, [&]() -> awaitable<void> {
+      for (int64_t i = 0; i < n; ++i) {
+        co_await open_nursery(
+            [&](Nursery& request) -> awaitable<void> {
+              request.start_soon("watch_disconnect", wait_readable(client));
+              co_await one_trip();
+              request.cancel_scope().cancel();  // answered: end the watcher
+            },
+            {.name = "route", .deadline = Clock::now() + 30s});
+      }
+    }());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+void BareAsioRequestScope(benchmark::State& state) {
+  const auto n = state.range(0);
+  asio::io_context io{1};  // one thread per context, as gateway workers run
+  for (auto _ : state) {
+    run_to_end(io, [&]() -> awaitable<void> {
+      for (int64_t i = 0; i < n; ++i) co_await one_trip();
+    }());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
 }  // namespace
 
+BENCHMARK(BareAsioRequestScope)->Arg(1000);
+BENCHMARK(NurseryRequestScope)->Arg(1000);
 BENCHMARK(BareAsioSpawnAndJoin)->Arg(1000)->Arg(10000);
 BENCHMARK(NurserySpawnAndJoin)->Arg(1000)->Arg(10000);
 BENCHMARK(BareAsioCancelTimerTasks)->Arg(1000)->Arg(10000)->Arg(100000)->UseManualTime()->Unit(benchmark::kMillisecond);

@@ -24,6 +24,7 @@ upstream_address=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$work/upstream.log
 cat >"$work/soak.toml" <<TOML
 [server]
 listen = "127.0.0.1:0"
+workers = 1  # the figures in README are for one worker (limits are split over workers)
 [limits]
 max_inflight = 20
 queue = 20
