@@ -23,10 +23,8 @@ work=$(mktemp -d /tmp/canopy-idle-XXXXXX)
 cleanup() { kill "${canopy:-}" "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-"$bin/canopy-upstream" --listen 127.0.0.1:0=idle >"$work/upstream.log" &
-upstream=$!
-for _ in $(seq 100); do grep -q address "$work/upstream.log" 2>/dev/null && break; sleep 0.05; done
-upstream_address=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$work/upstream.log" | head -1)
+. bench/lib.sh
+start_upstream "$bin" idle "$work/upstream.log"
 
 cat >"$work/idle.toml" <<TOML
 [server]
@@ -41,8 +39,7 @@ upstream = "idle"
 TOML
 "$bin/canopy" --config "$work/idle.toml" >/dev/null 2>"$work/canopy.log" &
 canopy=$!
-for _ in $(seq 100); do grep -q '"listening"' "$work/canopy.log" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/.*"address":"[^"]*:\([0-9]*\)".*/\1/p' "$work/canopy.log" | head -1)
+port=$(address_in_log "$work/canopy.log"); port=${port##*:}
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$canopy/status"; }
 before=$(rss_kib)

@@ -10,12 +10,15 @@
 #      upstream 100 ms after it returned
 #   4  a producer and a consumer through a bounded channel of 100, 10,000 items
 #
-#   bench/scenarios/run.sh
+#   bench/scenarios/run.sh [--pin]     --pin: the upstream on CPU 0, the client on CPU 1
 #
 # Installs what it needs (python3-trio, python3-httpx, python3-aiohttp: Debian
 # packages, run with Debian's /usr/bin/python3), builds Canopy in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+pin=0
+[ "${1:-}" = --pin ] && pin=1
+on_cpu() { if [ "$pin" = 1 ]; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
@@ -34,10 +37,15 @@ ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d /tmp/canopy-scenarios-XXXXXX)
 cleanup() { kill "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
-build/release/gateway/canopy-upstream --listen 127.0.0.1:0=scenarios >"$work/upstream.log" &
-upstream=$!
-for _ in $(seq 100); do grep -q address "$work/upstream.log" 2>/dev/null && break; sleep 0.05; done
-address=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$work/upstream.log" | head -1)
+. bench/lib.sh
+if [ "$pin" = 1 ]; then
+  taskset -c 0 build/release/gateway/canopy-upstream --listen 127.0.0.1:0=scenarios >"$work/upstream.log" 2>&1 &
+  upstream=$!
+  upstream_address=$(address_in_log "$work/upstream.log")
+else
+  start_upstream build/release/gateway scenarios "$work/upstream.log"
+fi
+address=$upstream_address
 
 open_at_upstream() {  # connections the upstream has open, not counting the one asking
   curl -s "http://$address/_stats" |
@@ -48,9 +56,9 @@ declare -A result
 run_one() {  # $1 runtime, $2 scenario
   local out="$work/$1.$2.out"
   case "$1" in
-    core) build/release/bench/scenarios/core_scenarios "$address" "$2" >"$out" 2>&1 & ;;
-    trio) "$python" bench/scenarios/trio_scenarios.py "$address" "$2" >"$out" 2>&1 & ;;
-    asyncio) "$python" bench/scenarios/asyncio_scenarios.py "$address" "$2" >"$out" 2>&1 & ;;
+    core) on_cpu 1 build/release/bench/scenarios/core_scenarios "$address" "$2" >"$out" 2>&1 & ;;
+    trio) on_cpu 1 "$python" bench/scenarios/trio_scenarios.py "$address" "$2" >"$out" 2>&1 & ;;
+    asyncio) on_cpu 1 "$python" bench/scenarios/asyncio_scenarios.py "$address" "$2" >"$out" 2>&1 & ;;
   esac
   local pid=$! open=""
   if [ "$2" = 3 ]; then
@@ -82,7 +90,7 @@ row() {  # $1 label, $2 scenario, $3 key, $4 format
   done
   echo
 }
-echo "Client scenarios — $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), one thread each"
+echo "Client scenarios — $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), one thread each$([ "$pin" = 1 ] && echo ', upstream on CPU 0, client on CPU 1')"
 printf "%-52s %12s %12s %12s\n" "" "core/ (C++)" "Trio+httpx" "asyncio"
 row "1. 1,000 concurrent GETs: seconds" 1 seconds "%.3f"
 row "   answered 200" 1 ok "%d"

@@ -16,10 +16,8 @@ work=$(mktemp -d /tmp/canopy-soak-XXXXXX)
 cleanup() { kill "${canopy:-}" "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-"$bin/canopy-upstream" --listen 127.0.0.1:0=slow >"$work/upstream.log" &
-upstream=$!
-for _ in $(seq 100); do grep -q address "$work/upstream.log" 2>/dev/null && break; sleep 0.05; done
-upstream_address=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$work/upstream.log" | head -1)
+. bench/lib.sh
+start_upstream "$bin" slow "$work/upstream.log"
 
 cat >"$work/soak.toml" <<TOML
 [server]
@@ -37,8 +35,7 @@ timeout = "2s"
 TOML
 "$bin/canopy" --config "$work/soak.toml" >"$work/access.log" 2>"$work/events.log" &
 canopy=$!
-for _ in $(seq 100); do grep -q '"listening"' "$work/events.log" 2>/dev/null && break; sleep 0.05; done
-address=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$work/events.log" | head -1)
+address=$(address_in_log "$work/events.log")
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$canopy/status"; }
 echo "second,rss_kib" >"$work/rss.csv"
