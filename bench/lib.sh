@@ -1,5 +1,21 @@
-# Sourced by the bench scripts: processes that announce their address in a
-# JSON log line ("address":"127.0.0.1:PORT"), started on a free port.
+# Sourced by the bench scripts (from the repository's top folder): Debian
+# packages they need, and processes that announce their address in a JSON log
+# line ("address":"127.0.0.1:PORT"), started on a free port.
+
+# Installs those of the Debian packages $2… that are missing; $1 names the script in messages.
+install_missing() {
+  local who=$1 missing=() p
+  shift
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "$who: installing ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
 
 # Prints the "address" of the first line of log $1 that has one, waiting up to 5 s.
 address_in_log() {
@@ -7,10 +23,12 @@ address_in_log() {
   sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$1" | head -1
 }
 
-# Starts canopy-upstream (binary folder $1) as listener $2, logging to $3; sets
-# $upstream (its pid) and $upstream_address.
+# Starts canopy-upstream (binary folder $1) as listener $2, logging to $3, on
+# CPU $4 if given; sets $upstream (its pid) and $upstream_address.
 start_upstream() {
-  "$1/canopy-upstream" --listen "127.0.0.1:0=$2" >"$3" 2>&1 &
+  local pin=()
+  [ -n "${4:-}" ] && pin=(taskset -c "$4")
+  "${pin[@]}" "$1/canopy-upstream" --listen "127.0.0.1:0=$2" >"$3" 2>&1 &
   upstream=$!
   upstream_address=$(address_in_log "$3")
 }

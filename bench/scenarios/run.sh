@@ -20,16 +20,8 @@ pin=0
 [ "${1:-}" = --pin ] && pin=1
 on_cpu() { if [ "$pin" = 1 ]; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-missing=()
-for p in python3-trio python3-httpx python3-aiohttp curl; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "scenarios: installing ${missing[*]}" >&2
-  as_root apt-get update -q >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-fi
+. bench/lib.sh
+install_missing scenarios python3-trio python3-httpx python3-aiohttp curl
 ./dev build release >/dev/null
 python=/usr/bin/python3  # Debian's, where the packages above are
 ulimit -n "$(ulimit -Hn)"
@@ -37,14 +29,7 @@ ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d /tmp/canopy-scenarios-XXXXXX)
 cleanup() { kill "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
-. bench/lib.sh
-if [ "$pin" = 1 ]; then
-  taskset -c 0 build/release/gateway/canopy-upstream --listen 127.0.0.1:0=scenarios >"$work/upstream.log" 2>&1 &
-  upstream=$!
-  upstream_address=$(address_in_log "$work/upstream.log")
-else
-  start_upstream build/release/gateway scenarios "$work/upstream.log"
-fi
+start_upstream build/release/gateway scenarios "$work/upstream.log" "$([ "$pin" = 1 ] && echo 0)"
 address=$upstream_address
 
 open_at_upstream() {  # connections the upstream has open, not counting the one asking
