@@ -62,7 +62,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   // Before anything can take time: no window for a signal's default action.
   asio::signal_set stop_signals(control_io, SIGINT, SIGTERM);
   asio::signal_set reload_signals(control_io, SIGHUP);
-  prometheus::Registry registry;  // outlives every config the process runs; shared by the workers
+  prometheus::Registry registry;  // the process' own metrics (reloads, drains); each worker has its own
   gateway::LifecycleMetrics lifecycle(registry);
   const unsigned worker_count = config::effective_workers(config->server);
   std::vector<std::unique_ptr<gateway::Worker>> workers;
@@ -70,7 +70,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   try {
     auto listen = endpoint_of(config->server.listen);
     for (unsigned i = 0; i < worker_count; ++i) {
-      workers.push_back(std::make_unique<gateway::Worker>(i, config, worker_count, registry, listen));
+      workers.push_back(std::make_unique<gateway::Worker>(i, config, worker_count, listen));
       listen = workers.front()->local_endpoint();  // port 0: the others listen where the first got
     }
     if (config->admin.listen) listen_on(admin.emplace(control_io), *config->admin.listen);

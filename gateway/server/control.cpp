@@ -52,7 +52,12 @@ awaitable<std::vector<prometheus::MetricFamily>> Control::collect_metrics() {
   std::vector<std::vector<prometheus::MetricFamily>> parts;
   parts.reserve(workers_.size() + 1);
   for (auto& worker : workers_) {
-    parts.push_back(co_await worker->call([](Server& server, core::Nursery*) { return collect_worker_metrics(server); }));
+    parts.push_back(co_await worker->call([](Server& server, core::Nursery*) {
+      auto families = server.metrics().Collect();
+      auto runtime = collect_worker_metrics(server);
+      families.insert(families.end(), std::make_move_iterator(runtime.begin()), std::make_move_iterator(runtime.end()));
+      return families;
+    }));
   }
   parts.push_back(collect_task_metrics());  // the control thread's own tasks (admin connections, …)
   auto families = registry_.Collect();

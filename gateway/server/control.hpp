@@ -47,8 +47,8 @@ class Control {
   bool draining() const noexcept { return draining_; }
   std::size_t worker_count() const noexcept { return workers_.size(); }
 
-  // Every worker's runtime metrics merged, the control thread's tasks, the
-  // process' metrics and the registry's.
+  // Every worker's request and runtime metrics merged, the control thread's
+  // tasks, the process' metrics and those of the process' registry.
   boost::asio::awaitable<std::vector<prometheus::MetricFamily>> collect_metrics();
   // The live task trees: the control thread's, then one node per worker.
   boost::asio::awaitable<boost::json::object> task_trees();

@@ -34,11 +34,10 @@ std::shared_ptr<Gateway> build_gateway(asio::any_io_executor executor, const con
 }  // namespace
 
 Server::Server(asio::any_io_executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
-               prometheus::Registry& registry, const tcp::endpoint& listen)
+               const tcp::endpoint& listen)
     : executor_(executor),
       workers_(workers),
-      registry_(registry),
-      gateway_(build_gateway(executor, *config, workers, registry)),
+      gateway_(build_gateway(executor, *config, workers, metrics_)),
       replaced_(executor, core::Clock::time_point::max()),
       stop_(executor, core::Clock::time_point::max()),
       connection_slots_(executor, {.capacity = gateway_->config().server.max_connections, .queue = 1}) {
@@ -50,7 +49,7 @@ asio::awaitable<void> Server::until_replaced(const Gateway& snapshot) {
 }
 
 Server::Prepared Server::prepare(std::shared_ptr<const config::Config> config, const std::optional<tcp::endpoint>& listen) {
-  Prepared next{.gateway = build_gateway(executor_, *config, workers_, registry_), .listener = nullptr};
+  Prepared next{.gateway = build_gateway(executor_, *config, workers_, metrics_), .listener = nullptr};
   if (listen) {
     try {
       next.listener = bind_listener(executor_, *listen);

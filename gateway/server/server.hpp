@@ -46,7 +46,14 @@ class Server {
   // `listen`; throws std::runtime_error if it cannot (an upstream does not
   // resolve) or system_error (the address is taken).
   Server(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
-         prometheus::Registry& registry, const boost::asio::ip::tcp::endpoint& listen);
+         const boost::asio::ip::tcp::endpoint& listen);
+
+  // This worker's request and upstream metrics. Every snapshot registers its
+  // handles here (a reloaded config finds its counters where the old one left
+  // them); no other worker touches them, so recording a request shares no
+  // cache line, and no histogram's lock, with another thread. The admin
+  // listener merges the workers' registries when it is scraped.
+  const prometheus::Registry& metrics() const noexcept { return metrics_; }
 
   // The snapshot a new request runs on; hold it until the request has ended.
   std::shared_ptr<Gateway> gateway() const noexcept { return gateway_; }
@@ -104,7 +111,7 @@ class Server {
  private:
   boost::asio::any_io_executor executor_;
   unsigned workers_;
-  prometheus::Registry& registry_;
+  prometheus::Registry metrics_;  // before gateway_: its handles point in here
   std::shared_ptr<Gateway> gateway_;
   boost::asio::steady_timer replaced_;  // never expires; a commit cancels its waits
   boost::asio::steady_timer stop_;      // never expires; a stop request cancels its waits

@@ -14,8 +14,8 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 
 Worker::Worker(std::size_t index, std::shared_ptr<const config::Config> config, unsigned workers,
-               prometheus::Registry& registry, const asio::ip::tcp::endpoint& listen)
-    : index_(index), server_(std::make_unique<Server>(io_.get_executor(), std::move(config), workers, registry, listen)) {}
+               const asio::ip::tcp::endpoint& listen)
+    : index_(index), server_(std::make_unique<Server>(io_.get_executor(), std::move(config), workers, listen)) {}
 
 Worker::~Worker() {
   if (thread_.joinable()) {

@@ -43,7 +43,7 @@ struct WorkerStopped {
 class Worker {
  public:
   Worker(std::size_t index, std::shared_ptr<const config::Config> config, unsigned workers,
-         prometheus::Registry& registry, const boost::asio::ip::tcp::endpoint& listen);
+         const boost::asio::ip::tcp::endpoint& listen);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace canopy::gateway {
 namespace {
 
@@ -58,6 +60,27 @@ TEST(MergedMetrics, StateGaugesShowTheWorstStateAnyWorkerIsIn) {
   EXPECT_EQ(value(merged, "canopy_upstream_circuit_breaker_open", "x"), 1);
   EXPECT_EQ(value(merged, "canopy_upstream_endpoint_healthy", "x"), 0) << "healthy only if every worker finds it so";
   EXPECT_EQ(value(merged, "canopy_upstream_endpoint_healthy", "y"), 1);
+}
+
+TEST(MergedMetrics, HistogramsAddTheirBucketsCountsAndSums) {
+  auto histogram = [](std::uint64_t below_one, std::uint64_t count, double sum) {
+    prometheus::MetricFamily f{"canopy_request_duration_seconds", "help", Type::Histogram, {}};
+    prometheus::ClientMetric m;
+    m.label = {{"route", "api"}};
+    m.histogram.sample_count = count;
+    m.histogram.sample_sum = sum;
+    m.histogram.bucket = {{below_one, 1.0}, {count, std::numeric_limits<double>::infinity()}};
+    f.metric.push_back(m);
+    return f;
+  };
+  const auto merged = merge_worker_metrics({{histogram(2, 3, 4.5)}, {histogram(5, 5, 1.0)}});
+  ASSERT_EQ(merged.size(), 1u);
+  ASSERT_EQ(merged[0].metric.size(), 1u);
+  const auto& h = merged[0].metric[0].histogram;
+  EXPECT_EQ(h.sample_count, 8u);
+  EXPECT_DOUBLE_EQ(h.sample_sum, 5.5);
+  EXPECT_EQ(h.bucket[0].cumulative_count, 7u);
+  EXPECT_EQ(h.bucket[1].cumulative_count, 8u);
 }
 
 }  // namespace
