@@ -79,6 +79,20 @@ TEST(TaskTree, SnapshotMarksANurseryWhoseScopeIsWindingDownWithItsReason) {
   EXPECT_EQ(after[0].cancelled, CancelReason::client_disconnect);
 }
 
+TEST(TaskTree, ANameLongerThanItsInlineCapacityIsCut) {
+  asio::io_context io;
+  auto& tree = TaskTree::this_thread();
+  const std::string long_name(TaskName::capacity + 10, 'x');
+  std::vector<std::string> during;
+  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    n.start_soon(long_name, test::sleep_for(1h));
+    co_await settle();
+    during = names(tree.snapshot());
+    n.cancel_scope().cancel();
+  }, {.name = "short"}));
+  EXPECT_EQ(during, (std::vector<std::string>{"short", "  body", "  " + std::string(TaskName::capacity, 'x')}));
+}
+
 TEST(TaskTree, CountsStartedAndFinishedTasks) {
   asio::io_context io;
   auto& tree = TaskTree::this_thread();
