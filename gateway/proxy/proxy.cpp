@@ -50,7 +50,11 @@ void prepare_upstream_request(http::request<http::buffer_body>& request, const D
   request.erase(http::field::expect);  // answered by the gateway itself
   add_forwarded(request, client.ip, original_host);
   apply_edits(request, route.request_headers);
-  request.target(upstream_target(request.target(), route));
+  // The target changes only with a rewrite (or a target that is not a path): most requests keep
+  // theirs, and rewriting it would copy it twice.
+  if (route.strip_prefix || route.prefix_rewrite || !request.target().starts_with('/')) {
+    request.target(upstream_target(request.target(), route));
+  }
   request.version(11);
   request.keep_alive(true);
   set_deadline_headers(request, deadline, cluster.deadline_headers());
@@ -109,12 +113,10 @@ class ProxyCall {
   // the response head into `answer`; bounded by `until` (per_try_timeout).
   awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
                                core::Clock::time_point until) {
+    // Without a per-try timeout the request's own scope bounds the try: no scope of its own.
+    if (until >= exchange_.deadline) co_return co_await send_and_read_head(endpoint, fresh, answer, call);
     TryResult result;
     auto work = [&]() -> awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
-    if (until >= exchange_.deadline) {
-      co_await work();
-      co_return result;
-    }
     if (co_await core::move_on_at(until, work()) == core::DeadlineOutcome::expired) {
       call.failed(UpstreamError::timeout);
       result = TryResult{TryResult::End::upstream_failed, UpstreamError::timeout, result.body_sent || bytes_sent_ > 0};
