@@ -112,8 +112,8 @@ awaitable<void> Control::reload() {
     for (std::size_t i = 0; i < ready; ++i) {  // dropped on the thread that made them
       co_await workers_[i]->call([&, i](Server&, core::Nursery*) { prepared[i] = {}; });
     }
+    lifecycle_.reloads_failed.Increment();  // counted before it is told: a scrape after the line sees it
     log_event("error", "reload_failed", {{"error", error}, {"config", running->source}, {"running_hash", running->hash}});
-    lifecycle_.reloads_failed.Increment();
     co_return;
   }
   for (std::size_t i = 0; i < workers_.size(); ++i) {
@@ -126,11 +126,11 @@ awaitable<void> Control::reload() {
   if (next->server.workers != running->server.workers) {
     log_event("warn", "restart_needed", {{"setting", "server.workers"}, {"running", workers_.size()}});
   }
+  lifecycle_.reloads_succeeded.Increment();
   log_event("info", "config_reloaded",
             {{"config", next->source}, {"hash", next->hash}, {"previous_hash", running->hash},
              {"routes", next->routes.size()}, {"upstreams", next->upstreams.size()},
              {"listen", config::to_string(next->server.listen)}});
-  lifecycle_.reloads_succeeded.Increment();
   if (next->server.listen != running->server.listen) {
     for (auto& worker : workers_) {
       co_await worker->call([](Server& server, core::Nursery*) { server.retire_previous_listener(); });
