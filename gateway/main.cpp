@@ -41,12 +41,8 @@ Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop; SIGHUP
 reloads the config file (a bad file is reported and the running config kept).
 )";
 
-asio::ip::tcp::endpoint endpoint_of(const config::Address& address) {
-  return {asio::ip::make_address(address.host), address.port};
-}
-
 void listen_on(asio::ip::tcp::acceptor& acceptor, const config::Address& address) {
-  const auto endpoint = endpoint_of(address);
+  const auto endpoint = gateway::endpoint_of(address);
   acceptor.open(endpoint.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
@@ -68,7 +64,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   std::vector<std::unique_ptr<gateway::Worker>> workers;
   std::optional<asio::ip::tcp::acceptor> admin;
   try {
-    auto listen = endpoint_of(config->server.listen);
+    auto listen = gateway::endpoint_of(config->server.listen);
     for (unsigned i = 0; i < worker_count; ++i) {
       workers.push_back(std::make_unique<gateway::Worker>(i, config, worker_count, listen));
       listen = workers.front()->local_endpoint();  // port 0: the others listen where the first got

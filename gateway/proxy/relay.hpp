@@ -142,7 +142,7 @@ boost::asio::awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_b
     if (parser.is_done() && chunked) out[out_count++] = asio::buffer("0\r\n\r\n", 5);
     if (!co_await write_out()) co_return result;
   }
-  if (out_count > 0 && !co_await write_out()) co_return result;
+  if (out_count > 0) co_await write_out();  // a message without body: the head alone
   co_return result;
 }
 

@@ -24,10 +24,6 @@ namespace {
 
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 
-tcp::endpoint endpoint_of(const config::Address& address) {
-  return {asio::ip::make_address(address.host), address.port};
-}
-
 void add_tree(core::TaskTreeStats& sum, const core::TaskTreeStats& tree) {
   sum.live_tasks += tree.live_tasks;
   sum.live_nurseries += tree.live_nurseries;
@@ -97,8 +93,8 @@ awaitable<void> Control::reload() {
   std::size_t ready = 0;
   if (next) {
     std::optional<tcp::endpoint> listen;
-    if (next->server.listen != running->server.listen) listen = endpoint_of(next->server.listen);
     try {
+      if (next->server.listen != running->server.listen) listen = endpoint_of(next->server.listen);
       for (; ready < workers_.size(); ++ready) {
         prepared[ready] = co_await workers_[ready]->call(
             [&](Server& server, core::Nursery*) { return server.prepare(next, listen); });

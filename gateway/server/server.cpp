@@ -33,6 +33,13 @@ std::shared_ptr<Gateway> build_gateway(asio::any_io_executor executor, const con
 
 }  // namespace
 
+tcp::endpoint endpoint_of(const config::Address& address) {
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(address.host, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + config::to_string(address) + ": the host must be a numeric address");
+  return {ip, address.port};
+}
+
 Server::Server(asio::any_io_executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
                const tcp::endpoint& listen)
     : executor_(executor),

@@ -39,6 +39,11 @@ class InFlightScope : public boost::intrusive::list_base_hook<boost::intrusive::
   core::CancelScope& scope_;
 };
 
+// The socket address of a configured `host:port`; throws std::runtime_error
+// ("cannot listen on …") unless the host is a numeric IPv4 or IPv6 address:
+// listeners are not bound by name.
+boost::asio::ip::tcp::endpoint endpoint_of(const config::Address& address);
+
 class Server {
  public:
   // Builds the first snapshot (`config` is the whole gateway's; this worker
