@@ -2,12 +2,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include "gateway/http/message_head.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/upstream/upstream_call.hpp"
 
@@ -49,7 +50,8 @@ asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     set_deadline_headers(out, request.deadline, cluster.deadline_headers());
     out.keep_alive(true);
     const bool may_retry = lease.reused() && attempt == 0;  // nothing of the client's is consumed
-    auto [write_ec, written] = co_await http::async_write(lease.stream(), out, as_values);
+    const std::string head = head_text(out.base());
+    auto [write_ec, written] = co_await asio::async_write(lease.stream(), asio::buffer(head), as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {
       call.failed(UpstreamError::send_failed);

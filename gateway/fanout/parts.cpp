@@ -8,8 +8,8 @@ namespace json = boost::json;
 
 std::string label_of(const config::AggregateBackend& backend) { return backend.key.empty() ? backend.upstream : backend.key; }
 
-Part settle(const BackendReply& reply) {
-  Part part;
+Part settle(const BackendReply& reply, const json::storage_ptr& storage) {
+  Part part{.value = json::value(storage)};  // a value keeps its storage when assigned to
   part.status = reply.status;
   if (reply.outcome == BackendOutcome::upstream_error) {
     part.state = PartState::failed;
@@ -28,22 +28,23 @@ Part settle(const BackendReply& reply) {
     return part;
   }
   boost::system::error_code ec;
-  part.value = json::parse(reply.body, ec);
+  part.value = json::parse(reply.body, ec, storage);
   part.state = ec ? PartState::failed : PartState::done;
   if (ec) part.reason = "not_json";
   return part;
 }
 
-json::object merge_parts(const config::AggregateConfig& config, const std::vector<Part>& parts) {
-  json::object merged, errors;
+json::object merge_parts(const config::AggregateConfig& config, std::vector<Part>& parts,
+                         const json::storage_ptr& storage) {
+  json::object merged(storage), errors(storage);
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto& backend = config.backends[i];
     if (parts[i].state != PartState::done) {
       errors[label_of(backend)] = json::object{{"status", parts[i].status}, {"reason", parts[i].reason}};
     } else if (backend.key.empty() && parts[i].value.is_object()) {
-      for (const auto& [k, v] : parts[i].value.as_object()) merged[k] = v;
+      for (auto& [k, v] : parts[i].value.as_object()) merged[k] = std::move(v);
     } else {
-      merged[label_of(backend)] = parts[i].value;
+      merged[label_of(backend)] = std::move(parts[i].value);
     }
   }
   if (config.errors_in_body && !errors.empty()) merged["canopy_errors"] = std::move(errors);

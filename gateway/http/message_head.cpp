@@ -80,4 +80,18 @@ char* write_head(const http::response_header<>& head, char* out) {
   return put_fields(out, head);
 }
 
+namespace {
+
+template <bool isRequest>
+std::string head_text_of(const http::header<isRequest>& head) {
+  std::string text(head_wire_size(head), '\0');
+  write_head(head, text.data());
+  return text;
+}
+
+}  // namespace
+
+std::string head_text(const http::request_header<>& head) { return head_text_of(head); }
+std::string head_text(const http::response_header<>& head) { return head_text_of(head); }
+
 }  // namespace canopy::gateway

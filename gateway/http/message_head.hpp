@@ -7,6 +7,7 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <cstddef>
+#include <string>
 
 namespace canopy::gateway {
 
@@ -17,5 +18,9 @@ std::size_t head_wire_size(const boost::beast::http::response_header<>& head);
 // Writes the head at `out` (head_wire_size() bytes) and returns the end.
 char* write_head(const boost::beast::http::request_header<>& head, char* out);
 char* write_head(const boost::beast::http::response_header<>& head, char* out);
+
+// The head as one string: for messages whose body is already in memory.
+std::string head_text(const boost::beast::http::request_header<>& head);
+std::string head_text(const boost::beast::http::response_header<>& head);
 
 }  // namespace canopy::gateway

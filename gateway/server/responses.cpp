@@ -3,7 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/write.hpp>
+#include <array>
+
+#include "gateway/http/message_head.hpp"
 
 namespace canopy::gateway {
 
@@ -33,7 +35,10 @@ SimpleResponse static_response(const config::StaticResponse& configured, unsigne
 }
 
 asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response) {
-  auto [ec, n] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+  // Head and body in one gather write: Beast's serializer would walk one buffer per field.
+  const std::string head = head_text(response.base());
+  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
+  auto [ec, n] = co_await asio::async_write(stream, message, asio::as_tuple(asio::use_awaitable));
   co_return !ec;
 }
 
