@@ -61,6 +61,16 @@ TEST(MessageHead, FallsBackToTheStandardReasonPhrase) {
   EXPECT_EQ(written(response.base()), "HTTP/1.0 503 Service Unavailable\r\n\r\n");
 }
 
+TEST(MessageHead, HeadTextIsTheWrittenHead) {
+  http::response<http::empty_body> response(http::status::accepted, 11);
+  response.set(http::field::server, "canopy");
+  response.content_length(3);
+  EXPECT_EQ(head_text(response.base()), as_beast_writes_it(response.base()));
+  http::request<http::empty_body> request(http::verb::get, "/x", 11);
+  request.set(http::field::host, "h");
+  EXPECT_EQ(head_text(request.base()), as_beast_writes_it(request.base()));
+}
+
 TEST(ChunkSizeLine, WritesTheSizeInLowercaseHex) {
   auto text = [](std::size_t size) {
     const detail::ChunkSizeLine line(size);
