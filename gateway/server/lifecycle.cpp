@@ -1,5 +1,6 @@
 #include "gateway/server/lifecycle.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -17,6 +18,9 @@ namespace {
 
 // At most this long between a request's end and its access line on stdout.
 constexpr auto access_log_flush_interval = std::chrono::milliseconds(50);
+// How often idle upstream connections are checked: a descriptor in CLOSE_WAIT
+// lives at most this long after the upstream closed its side.
+constexpr auto idle_connection_sweep_interval = std::chrono::seconds(1);
 // How long requests cut at drain_timeout have to write their 503.
 constexpr auto cut_answer_grace = std::chrono::milliseconds(500);
 
@@ -32,6 +36,21 @@ awaitable<void> run_health_checks(Server& server) {
           checks.cancel_scope().cancel();
         },
         {.name = "health_checks"});
+  }
+}
+
+// Idle upstream connections no checkout reaches (it takes the newest first) are
+// closed here once the upstream has closed them or idle_timeout has passed.
+awaitable<void> close_idle_upstream_connections(Server& server) {
+  asio::steady_timer tick(co_await asio::this_coro::executor);
+  for (;;) {
+    tick.expires_after(idle_connection_sweep_interval);
+    auto [ec] = co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;  // the worker is stopping
+    const auto now = core::Clock::now();
+    for (const auto& [name, cluster] : server.gateway()->clusters()) {
+      for (std::size_t i = 0; i < cluster->size(); ++i) cluster->endpoint(i).close_idle(now);
+    }
   }
 }
 
@@ -84,6 +103,7 @@ awaitable<void> run_worker(Server& server, core::Nursery*& tree_out, WorkerStopp
         tree_out = &tree;
         start_accepting(server, server.listener(), tree);
         tree.start_soon("health_checks", run_health_checks(server));
+        tree.start_soon("close_idle_upstream_connections", close_idle_upstream_connections(server));
         tree.start_soon("flush_access_log", flush_access_log_every(access_log_flush_interval));
         tree.start_soon("drain_on_stop", drain_on_stop(server, tree, stopped));
         co_return;

@@ -9,7 +9,8 @@
 //   beyond it, circuit_open at once.
 // - checkout() prefers the most recently used idle connection; one the
 //   upstream has closed meanwhile, or idle longer than idle_timeout, is
-//   discarded instead of handed out.
+//   discarded instead of handed out. close_idle() closes such connections
+//   that no checkout reaches (the worker calls it every second).
 // - A Lease closes its connection when destroyed, unless release_for_reuse()
 //   was called after a complete response: a cancelled call never returns a
 //   half-used connection to the pool.
@@ -76,6 +77,12 @@ class EndpointPool {
 
   // `fresh`: skip idle connections (a retry after a stale one failed).
   boost::asio::awaitable<Checkout> checkout(bool fresh);
+
+  // Closes the idle connections that outlived idle_timeout or that the upstream
+  // has closed (a socket left in CLOSE_WAIT holds a descriptor until then);
+  // returns how many. checkout() reuses the newest first, so without this the
+  // oldest could wait there until the gateway stops.
+  std::size_t close_idle(core::Clock::time_point now);
 
   const std::string& name() const noexcept { return name_; }
   const boost::asio::ip::tcp::endpoint& address() const noexcept { return endpoint_; }

@@ -1,0 +1,81 @@
+// Idle keep-alive connections to upstreams: closed by Canopy once the upstream
+// has closed its side, with no traffic needed to notice.
+#include <gtest/gtest.h>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "tests/e2e/support/canopy_under_test.hpp"
+#include "tests/e2e/support/http_client.hpp"
+
+namespace canopy::test {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+// The upstream's end of the connection sees end of stream within `timeout`.
+bool peer_closes_within(tcp::socket& socket, int timeout_ms) {
+  pollfd readable{socket.native_handle(), POLLIN, 0};
+  if (::poll(&readable, 1, timeout_ms) != 1) return false;
+  char byte;
+  return ::recv(socket.native_handle(), &byte, 1, 0) == 0;
+}
+
+// An upstream that answers one request through a Canopy with `upstream_settings`
+// in its [upstreams.api]; keeps its end of the connection for the test.
+class OneAnswerUpstream {
+ public:
+  explicit OneAnswerUpstream(const std::string& upstream_settings)
+      : acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)),
+        canopy_("workers = 1\n[upstreams.api]\nendpoints = [\"127.0.0.1:" +
+                    std::to_string(acceptor_.local_endpoint().port()) + "\"]\n" + upstream_settings +
+                    "\n[[routes]]\nupstream = \"api\"\n",
+                nullptr) {}
+
+  // A GET through Canopy, answered keep-alive; its status.
+  unsigned serve_one() {
+    unsigned status = 0;
+    std::thread client([&] { status = get(canopy_.port(), "/").result_int(); });
+    socket_ = acceptor_.accept();
+    std::string request;
+    asio::read_until(*socket_, asio::dynamic_buffer(request), "\r\n\r\n");
+    asio::write(*socket_, asio::buffer(std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")));
+    client.join();
+    return status;
+  }
+
+  tcp::socket& connection() { return *socket_; }
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  Canopy canopy_;
+  std::optional<tcp::socket> socket_;
+};
+
+TEST(IdleUpstreamConnections, OneTheUpstreamClosedIsClosedWithoutFurtherTraffic) {
+  OneAnswerUpstream upstream("");
+  ASSERT_EQ(upstream.serve_one(), 200u);
+  // The upstream ends the idle connection, as upstreams do after their own
+  // keep-alive timeout; nothing else reaches the gateway from now on.
+  upstream.connection().shutdown(tcp::socket::shutdown_send);
+  EXPECT_TRUE(peer_closes_within(upstream.connection(), 4000)) << "canopy kept the connection open (CLOSE_WAIT)";
+}
+
+TEST(IdleUpstreamConnections, OneIdleLongerThanTheIdleTimeoutIsClosedWithoutFurtherTraffic) {
+  OneAnswerUpstream upstream("idle_timeout = \"300ms\"");
+  ASSERT_EQ(upstream.serve_one(), 200u);
+  EXPECT_TRUE(peer_closes_within(upstream.connection(), 4000)) << "canopy kept the idle connection past idle_timeout";
+}
+
+}  // namespace
+}  // namespace canopy::test
