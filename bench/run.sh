@@ -183,6 +183,12 @@ for round in $(seq "$rounds"); do
     # call (three of them one after another are the sum), and one call proxied by Canopy.
     profile_targets=${targets//,/ }
     [ "$profile" = aggregate ] && profile_targets="direct canopy single"
+    # Churn against the upstream directly leaves its TIME-WAIT sockets at the upstream's port, and the
+    # proxies' next connections there take the same ephemeral ports (Linux hands them out per
+    # destination, in order): their SYNs meet those TIME-WAIT sockets and wait a second each. Direct last.
+    if [ "$profile" = churn ] && [[ " $profile_targets " == *" direct "* ]]; then
+      profile_targets="${profile_targets/direct/} direct"
+    fi
     for target in $profile_targets; do
       run_script=$script
       [ "$profile" = aggregate ] && [ "$target" != canopy ] && run_script=get
@@ -191,7 +197,12 @@ for round in $(seq "$rounds"); do
         # Every churned connection leaves a TIME-WAIT socket for 60 s, and loopback has ~28k
         # ephemeral ports: runs of one second, each after the last one's have mostly gone.
         run_seconds=1
-        for _ in $(seq 70); do [ "$(ss -tan state time-wait | wc -l)" -lt 4000 ] && break; sleep 1; done
+        # (and none left at the upstream's port from an earlier run: see above).
+        for _ in $(seq 70); do
+          [ "$(ss -tan state time-wait | wc -l)" -lt 4000 ] &&
+            [ "$(ss -Htan state time-wait "( sport = :$upstream_port )" | wc -l)" = 0 ] && break
+          sleep 1
+        done
       fi
       pid=$(pid_of "$target")
       before_cpu=0; [ -n "$pid" ] && before_cpu=$(cpu_seconds "$pid")
