@@ -1,7 +1,6 @@
 #include "gateway/fanout/aggregate.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/serialize.hpp>
 #include <stdexcept>
 
 #include "core/cancelled.hpp"
@@ -87,7 +86,8 @@ class FanOut {
 
   awaitable<void> ask(std::size_t i, const BackendRequest& request) {
     auto reply = co_await core::move_on_at(request.deadline, call_backend(*clusters_[i], request));
-    parts_[i] = reply ? settle(*reply, json_storage()) : Part{PartState::failed, {}, 504, "deadline"};
+    parts_[i] = reply ? settle(std::move(*reply), json_storage(), needs_document(config_, i))
+                     : Part{PartState::failed, {}, 504, "deadline"};
   }
 
   // After backend i ended: start what follows it, or fail what cannot run now.
@@ -195,7 +195,7 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
   response.set(http::field::server, "canopy");
   response.set(http::field::content_type, "application/json");
   response.set("X-Canopy-Completed", complete ? "true" : "false");
-  response.body() = json::serialize(merge_parts(config, parts, fan_out_calls.json_storage()));
+  response.body() = merged_answer(config, parts, fan_out_calls.json_storage());
   response.keep_alive(client.keep_alive && client.parser.is_done());
   response.prepare_payload();
   exchange.status = 200;

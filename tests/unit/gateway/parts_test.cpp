@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace canopy::gateway {
 namespace {
@@ -24,40 +23,70 @@ BackendReply answered(unsigned status, std::string body) {
   return reply;
 }
 
-TEST(Parts, SettledJsonLivesInTheGivenStorage) {
-  json::monotonic_resource arena;
-  const json::storage_ptr storage(&arena);
-  const Part part = settle(answered(200, R"({"id": 7, "tags": ["a", "b"]})"), storage);
+class Parts : public ::testing::Test {
+ protected:
+  json::monotonic_resource arena_;
+  const json::storage_ptr storage_{&arena_};
+};
+
+TEST_F(Parts, ADocumentLivesInTheGivenStorage) {
+  const Part part = settle(answered(200, R"({"id": 7, "tags": ["a", "b"]})"), storage_, true);
   ASSERT_EQ(part.state, PartState::done);
-  EXPECT_EQ(part.value.storage().get(), storage.get());
-  EXPECT_EQ(part.value.at("tags").storage().get(), storage.get());
+  EXPECT_EQ(part.value.storage().get(), storage_.get());
+  EXPECT_EQ(part.value.at("tags").storage().get(), storage_.get());
 }
 
-TEST(Parts, AReplyThatIsNotJsonOrNot2xxFailsWithItsReason) {
-  json::monotonic_resource arena;
-  const json::storage_ptr storage(&arena);
-  EXPECT_EQ(settle(answered(200, "{not json"), storage).reason, "not_json");
-  EXPECT_EQ(settle(answered(503, "{}"), storage).reason, "status");
+TEST_F(Parts, APartNotNeededAsADocumentIsCheckedAndKeptAsItsText) {
+  const std::string body = "{\"id\": 12345678901234567890123, \"price\": 1.10}\n";
+  const Part part = settle(answered(200, body), storage_, false);
+  ASSERT_EQ(part.state, PartState::done);
+  EXPECT_EQ(part.text, body);
+  EXPECT_TRUE(part.value.is_null());
 }
 
-TEST(Parts, MergeMovesKeyedAndRootPartsIntoOneAnswerAndListsTheMissing) {
-  json::monotonic_resource arena;
-  const json::storage_ptr storage(&arena);
+TEST_F(Parts, AReplyThatIsNotJsonOrNot2xxFailsWithItsReason) {
+  for (bool keep_document : {true, false}) {
+    EXPECT_EQ(settle(answered(200, "{not json"), storage_, keep_document).reason, "not_json");
+    EXPECT_EQ(settle(answered(200, "{} trailing"), storage_, keep_document).reason, "not_json");
+    EXPECT_EQ(settle(answered(200, ""), storage_, keep_document).reason, "not_json");
+    EXPECT_EQ(settle(answered(503, "{}"), storage_, keep_document).reason, "status");
+  }
+}
+
+TEST_F(Parts, KeyedPartsGoIntoTheAnswerAsTheBackendWroteThem) {
   config::AggregateConfig config;
   config.errors_in_body = true;
-  config.backends = {backend("users", "user"), backend("flags", ""), backend("orders", "orders")};
+  config.backends = {backend("users", "user"), backend("orders", "orders"), backend("stock", "stock")};
   std::vector<Part> parts;
-  parts.push_back(settle(answered(200, R"({"name": "ada"})"), storage));
-  parts.push_back(settle(answered(200, R"({"beta": true, "dark": false})"), storage));
-  parts.push_back(settle(answered(502, "bad gateway"), storage));
+  parts.push_back(settle(answered(200, R"({"id": 12345678901234567890123, "price": 1.10})"), storage_, false));
+  parts.push_back(settle(answered(200, "[1, 2]"), storage_, false));
+  parts.push_back(settle(answered(502, "bad gateway"), storage_, false));
 
-  const json::object merged = merge_parts(config, parts, storage);
+  EXPECT_EQ(merged_answer(config, parts, storage_),
+            R"({"user":{"id": 12345678901234567890123, "price": 1.10},"orders":[1, 2],)"
+            R"("canopy_errors":{"stock":{"status":502,"reason":"status"}}})");
+}
 
-  EXPECT_EQ(json::serialize(merged),
-            R"({"user":{"name":"ada"},"beta":true,"dark":false,"canopy_errors":{"orders":{"status":502,"reason":"status"}}})");
-  EXPECT_EQ(merged.at("user").storage().get(), storage.get());
+TEST_F(Parts, PartsWithoutAKeyMergeIntoTheRootAndAreMovedNotCopied) {
+  config::AggregateConfig config;
+  config.backends = {backend("users", "user"), backend("flags", ""), backend("more", "")};
+  std::vector<Part> parts;
+  parts.push_back(settle(answered(200, R"({"name": "ada"})"), storage_, needs_document(config, 0)));
+  parts.push_back(settle(answered(200, R"({"beta": {"on": true}, "dark": false})"), storage_, needs_document(config, 1)));
+  parts.push_back(settle(answered(200, R"({"dark": true})"), storage_, needs_document(config, 2)));
+
+  EXPECT_EQ(merged_answer(config, parts, storage_), R"({"user":{"name":"ada"},"beta":{"on":true},"dark":true})");
   // Moved within one storage, an object leaves an empty one behind; a copy would leave it whole.
-  EXPECT_TRUE(parts[0].value.as_object().empty()) << "the part's value was copied, not moved";
+  EXPECT_TRUE(parts[1].value.at("beta").as_object().empty()) << "the part's document was copied, not moved";
+}
+
+TEST_F(Parts, APartIsADocumentWhenItHasNoKeyOrALaterStepReadsIt) {
+  config::AggregateConfig config;
+  config.backends = {backend("users", "user"), backend("orders", "orders"), backend("flags", "")};
+  config.backends[1].after = 0;
+  EXPECT_TRUE(needs_document(config, 0));
+  EXPECT_FALSE(needs_document(config, 1));
+  EXPECT_TRUE(needs_document(config, 2));
 }
 
 }  // namespace
