@@ -139,6 +139,16 @@ aggregate = { backends = [ { upstream = "json", path = "/", key = "a" }, { upstr
   EXPECT_EQ(get(canopy.port(), "/").result_int(), 502u);
 }
 
+TEST(Aggregate, ABackendStillRunningAtTheRouteDeadlineGives504EveryTime) {
+  DemoUpstreams upstreams{{"fast", "slow"}};
+  Canopy canopy{upstream_sections({"fast", "slow"}) + R"(
+[[routes]]
+timeout = "150ms"
+aggregate = { backends = [ { upstream = "fast", path = "/", key = "a" }, { upstream = "slow", path = "/?delay=5000", key = "b" } ] }
+)", &upstreams};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(get(canopy.port(), "/").result_int(), 504u) << "request " << i;
+}
+
 // config/examples/aggregate.toml as shipped, on free ports.
 std::string bundled_example() {
   std::ifstream in(CANOPY_SOURCE_DIR "/config/examples/aggregate.toml");
