@@ -67,9 +67,9 @@ Nursery::~Nursery() {
   }
 }
 
-void Nursery::start_soon(TaskName name, asio::awaitable<void> task) { spawn(name, std::move(task)); }
+void Nursery::start_soon(TaskName name, asio::awaitable<void> task) { spawn(name, std::move(task), FirstStep::soon); }
 
-detail::ChildTask& Nursery::spawn(TaskName name, asio::awaitable<void> body) {
+detail::ChildTask& Nursery::spawn(TaskName name, asio::awaitable<void> body, FirstStep first) {
   if (closed_) {
     throw std::logic_error("cannot start task '" + name.str() + "': nursery '" + node_.name().str() + "' has closed");
   }
@@ -79,15 +79,15 @@ detail::ChildTask& Nursery::spawn(TaskName name, asio::awaitable<void> body) {
   ++stats_.live_tasks;
   ++stats_.started_total;
   if (scope_.cancel_called()) ref.cancel();  // it will end without running
-  asio::co_spawn(executor_, supervise(ref, std::move(body)),
+  asio::co_spawn(executor_, supervise(ref, std::move(body), first),
                  asio::bind_cancellation_slot(ref.signal.slot(), detail::TaskDone{std::move(task)}));
   return ref;
 }
 
-asio::awaitable<void> Nursery::supervise(detail::ChildTask& task, asio::awaitable<void> body) {
+asio::awaitable<void> Nursery::supervise(detail::ChildTask& task, asio::awaitable<void> body, FirstStep first) {
   task.started = true;
   // start_soon() means soon: the starter runs on until it suspends.
-  co_await asio::post(asio::use_awaitable);
+  if (first == FirstStep::soon) co_await asio::post(asio::use_awaitable);
   if (!task.cancel_requested()) {
     try {
       co_await std::move(body);
@@ -127,7 +127,10 @@ void Nursery::maybe_finish() {
 }
 
 asio::awaitable<ScopeResult> Nursery::run(asio::awaitable<void> body) {
-  spawn("body", std::move(body));
+  // The body runs until it first suspends before this parks. Its end is always
+  // reported later, from the executor (co_spawn posts a completion that did not
+  // suspend), so the wake-up finds the join parked.
+  spawn("body", std::move(body), FirstStep::now);
   co_await join_.park([this](detail::Parking&) { scope_.cancel_from_outside(detail::reason_being_delivered()); });
   co_return result();
 }

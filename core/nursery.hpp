@@ -124,8 +124,11 @@ class Nursery {
   Nursery(boost::asio::any_io_executor executor, ScopeOptions options);
 
   boost::asio::awaitable<ScopeResult> run(boost::asio::awaitable<void> body);
-  detail::ChildTask& spawn(TaskName name, boost::asio::awaitable<void> task);
-  boost::asio::awaitable<void> supervise(detail::ChildTask& task, boost::asio::awaitable<void> body);
+  // How a task's first step runs: after the starter next suspends (start_soon's
+  // promise), or at once, inside spawn() (the nursery's own body, as in Trio).
+  enum class FirstStep { soon, now };
+  detail::ChildTask& spawn(TaskName name, boost::asio::awaitable<void> task, FirstStep first);
+  boost::asio::awaitable<void> supervise(detail::ChildTask& task, boost::asio::awaitable<void> body, FirstStep first);
   void on_task_done(detail::ChildTask& task, std::exception_ptr error);
   void forget(detail::ChildTask& task) noexcept;
   void maybe_finish();
@@ -158,7 +161,7 @@ boost::asio::awaitable<T> Nursery::start(TaskName name, F fn) {
   static_assert(std::is_invocable_r_v<boost::asio::awaitable<void>, F&, TaskStatus<T>&>,
                 "start() takes a callable TaskStatus<T>& -> awaitable<void>");
   detail::StartWaiter<T> waiter;
-  detail::ChildTask& task = spawn(name, detail::run_startable<T>(std::move(fn), waiter));
+  detail::ChildTask& task = spawn(name, detail::run_startable<T>(std::move(fn), waiter), FirstStep::soon);
   if (!waiter.value && !waiter.error) {
     auto ec = co_await waiter.parking.park([&task, &waiter](detail::Parking& parking) {
       waiter.detach();

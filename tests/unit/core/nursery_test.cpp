@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "core/bounded_channel.hpp"
 #include "core/cancelled.hpp"
@@ -71,6 +73,38 @@ TEST(Nursery, StartSoonRunsTheTaskOnlyAfterTheStarterSuspends) {
     co_await asio::post(use_awaitable);
     EXPECT_TRUE(ran);
   }));
+}
+
+TEST(Nursery, ItsBodyRunsAtOnceLikeInlineCodeNotLikeAStartedTask) {
+  asio::io_context io;
+  std::vector<std::string> order;
+  test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
+    outer.start_soon("sibling", [&]() -> awaitable<void> {
+      order.push_back("sibling");
+      co_return;
+    });
+    co_await open_nursery([&](Nursery&) -> awaitable<void> {
+      order.push_back("inner body");  // before the sibling: the starter has not suspended yet
+      co_return;
+    });
+  }));
+  EXPECT_EQ(order, (std::vector<std::string>{"inner body", "sibling"}));
+}
+
+TEST(Nursery, ABodyThatFailsBeforeItFirstSuspendsStillCancelsAndAwaitsItsTasks) {
+  asio::io_context io;
+  bool child_cancelled = false;
+  try {
+    test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+      n.start_soon("sleeper", record_cancellation(child_cancelled, [&]() { return sleep_for(1h); }));
+      throw std::runtime_error("bad request");
+      co_return;
+    }));
+    FAIL() << "the body's error did not reach the caller";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "bad request");
+  }
+  EXPECT_TRUE(child_cancelled);
 }
 
 TEST(Nursery, ChildErrorCancelsSiblingsBlockedOnSocketTimerChannelAndLimiter) {
