@@ -69,6 +69,9 @@ int run(const std::shared_ptr<const config::Config>& config) {
       workers.push_back(std::make_unique<gateway::Worker>(i, config, worker_count, listen));
       listen = workers.front()->local_endpoint();  // port 0: the others listen where the first got
     }
+    std::vector<gateway::Worker*> others;
+    for (std::size_t i = 1; i < workers.size(); ++i) others.push_back(workers[i].get());
+    workers.front()->check_health_for(others);
     if (config->admin.listen) listen_on(admin.emplace(control_io), *config->admin.listen);
   } catch (const std::exception& e) {
     gateway::log_event("error", "startup_failed", {{"error", e.what()}, {"config", config->source}});

@@ -31,7 +31,7 @@ awaitable<void> run_health_checks(Server& server) {
     const std::shared_ptr<Gateway> snapshot = server.gateway();
     co_await core::open_nursery(
         [&](core::Nursery& checks) -> awaitable<void> {
-          for (const auto& [name, cluster] : snapshot->clusters()) start_health_checks(*cluster, checks);
+          for (const auto& [name, cluster] : snapshot->clusters()) start_health_checks(*cluster, checks, server.publish_health());
           co_await server.until_replaced(*snapshot);
           checks.cancel_scope().cancel();
         },
@@ -102,7 +102,7 @@ awaitable<void> run_worker(Server& server, core::Nursery*& tree_out, WorkerStopp
       [&](core::Nursery& tree) -> awaitable<void> {
         tree_out = &tree;
         start_accepting(server, server.listener(), tree);
-        tree.start_soon("health_checks", run_health_checks(server));
+        if (server.runs_health_checks()) tree.start_soon("health_checks", run_health_checks(server));
         tree.start_soon("close_idle_upstream_connections", close_idle_upstream_connections(server));
         tree.start_soon("flush_access_log", flush_access_log_every(access_log_flush_interval));
         tree.start_soon("drain_on_stop", drain_on_stop(server, tree, stopped));

@@ -2,7 +2,8 @@
 // A worker's task tree and its end:
 //
 //   worker nursery ─┬─ accept_connections ── connection … (one task each)
-//                   ├─ health_checks ── health_check … (one per checked endpoint)
+//                   ├─ health_checks ── health_check … (first worker only: one per checked endpoint)
+//                   ├─ close_idle_upstream_connections (every second)
 //                   ├─ flush_access_log (every 50 ms)
 //                   └─ drain_on_stop
 //

@@ -65,21 +65,29 @@ Server::Prepared Server::prepare(std::shared_ptr<const config::Config> config, c
                                e.code().message());
     }
   }
+  return next;
+}
+
+tcp::acceptor* Server::commit(Prepared next) {
+  // Inherited here, not when prepared: a change the checks found in between
+  // (on another worker too) is in the old snapshot by now.
   for (const auto& [name, cluster] : next.gateway->clusters()) {
     if (auto old = gateway_->clusters().find(name); old != gateway_->clusters().end()) {
       inherit_active_health(*cluster, *old->second);
     }
   }
-  return next;
-}
-
-tcp::acceptor* Server::commit(Prepared next) {
   connection_slots_.set_capacity(next.gateway->config().server.max_connections);
   gateway_ = std::move(next.gateway);
   replaced_.cancel();
   if (!next.listener) return nullptr;
   listeners_.push_back(std::move(next.listener));
   return listeners_.back().get();
+}
+
+void Server::apply_health_change(const HealthChange& change) {
+  if (auto cluster = gateway_->clusters().find(change.upstream); cluster != gateway_->clusters().end()) {
+    gateway::apply_health_change(*cluster->second, change);
+  }
 }
 
 void Server::retire_previous_listener() noexcept {

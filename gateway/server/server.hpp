@@ -25,6 +25,7 @@
 #include "core/cancel_scope.hpp"
 #include "core/capacity_limiter.hpp"
 #include "gateway/server/gateway.hpp"
+#include "gateway/upstream/health_check.hpp"
 
 namespace canopy::gateway {
 
@@ -101,6 +102,15 @@ class Server {
   // Returns once stop_requests() >= count.
   boost::asio::awaitable<void> until_stop_requested(unsigned count);
 
+  // Active health checks run on one worker (runs_health_checks()), which gives
+  // every change it finds to publish_health(); the others apply it with
+  // apply_health_change(). Set before the worker starts.
+  bool runs_health_checks() const noexcept { return runs_health_checks_; }
+  void leave_health_checks_to_another_worker() noexcept { runs_health_checks_ = false; }
+  void publish_health_to(HealthPublisher publish) { publish_health_ = std::move(publish); }
+  const HealthPublisher& publish_health() const noexcept { return publish_health_; }
+  void apply_health_change(const HealthChange& change);
+
   // Requests between their header and their access-log line, on any snapshot.
   std::size_t in_flight() const noexcept { return in_flight_; }
   void request_started() noexcept { ++in_flight_; }
@@ -126,6 +136,8 @@ class Server {
   unsigned stop_requests_ = 0;
   std::size_t in_flight_ = 0;
   std::uint64_t finished_total_ = 0;
+  bool runs_health_checks_ = true;
+  HealthPublisher publish_health_ = [](const HealthChange&) {};
   friend class InFlightScope;
   boost::intrusive::list<InFlightScope, boost::intrusive::constant_time_size<false>> request_scopes_;
 };

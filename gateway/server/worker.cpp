@@ -50,6 +50,17 @@ asio::awaitable<void> Worker::serve(std::function<void(const WorkerStopped&)> on
   on_stopped(stopped);
 }
 
+void Worker::check_health_for(const std::vector<Worker*>& others) {
+  for (auto* other : others) other->server_->leave_health_checks_to_another_worker();
+  // Runs on this worker's thread; each change is applied on the other's. The
+  // others outlive this worker's checks: finish() comes after every tree ended.
+  server_->publish_health_to([others](const HealthChange& change) {
+    for (auto* other : others) {
+      asio::post(other->io_, [other, change] { other->server_->apply_health_change(change); });
+    }
+  });
+}
+
 void Worker::request_stop() {
   asio::post(io_, [this] { server_->request_stop(); });
 }

@@ -25,6 +25,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "core/nursery.hpp"
 #include "core/task_tree.hpp"
@@ -54,6 +55,10 @@ class Worker {
 
   // Starts the thread. `on_stopped` runs on the worker's thread once its tree has ended.
   void start(std::function<void(const WorkerStopped&)> on_stopped);
+
+  // Before start(): this worker runs the active health checks for `others` as
+  // well, which run none and apply what it finds on their own threads.
+  void check_health_for(const std::vector<Worker*>& others);
 
   // SIGTERM passed on: the first starts the drain, a second cuts it short.
   void request_stop();

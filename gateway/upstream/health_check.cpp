@@ -47,7 +47,8 @@ awaitable<Probe> ask(EndpointPool& endpoint, const config::HealthCheckConfig& ch
   co_return Probe{status >= 200 && status < 400, "status " + std::to_string(status)};
 }
 
-void record(const Cluster& cluster, EndpointPool& endpoint, const config::HealthCheckConfig& check, const Probe& probe) {
+void record(const Cluster& cluster, EndpointPool& endpoint, const config::HealthCheckConfig& check, const Probe& probe,
+            const HealthPublisher& publish) {
   auto& health = endpoint.active_health();
   ++(probe.passed ? health.passed_total : health.failed_total);
   if (probe.passed == health.healthy) {  // confirms the state it is in
@@ -61,15 +62,16 @@ void record(const Cluster& cluster, EndpointPool& endpoint, const config::Health
   log_event(health.healthy ? "info" : "warn", health.healthy ? "endpoint_healthy" : "endpoint_unhealthy",
             {{"upstream", cluster.name()}, {"endpoint", endpoint.name()}, {"checks_in_a_row", needed},
              {"last_check", probe.detail}});
+  publish(HealthChange{cluster.name(), endpoint.address(), health.healthy});
 }
 
-awaitable<void> check_endpoint(const Cluster& cluster, EndpointPool& endpoint) {
+awaitable<void> check_endpoint(const Cluster& cluster, EndpointPool& endpoint, const HealthPublisher& publish) {
   const auto& check = *cluster.health_check();
   asio::steady_timer pause(co_await asio::this_coro::executor);
   for (;;) {
     const auto started = core::Clock::now();
     auto probe = co_await core::move_on_after(check.timeout, ask(endpoint, check));
-    record(cluster, endpoint, check, probe ? *probe : Probe{false, "no answer within the timeout"});
+    record(cluster, endpoint, check, probe ? *probe : Probe{false, "no answer within the timeout"}, publish);
     pause.expires_at(started + check.interval);
     co_await pause.async_wait(asio::use_awaitable);
   }
@@ -77,9 +79,21 @@ awaitable<void> check_endpoint(const Cluster& cluster, EndpointPool& endpoint) {
 
 }  // namespace
 
-void start_health_checks(Cluster& cluster, core::Nursery& checks) {
+void start_health_checks(Cluster& cluster, core::Nursery& checks, const HealthPublisher& publish) {
   if (!cluster.health_check()) return;
-  for (std::size_t i = 0; i < cluster.size(); ++i) checks.start_soon("health_check", check_endpoint(cluster, cluster.endpoint(i)));
+  for (std::size_t i = 0; i < cluster.size(); ++i) {
+    checks.start_soon("health_check", check_endpoint(cluster, cluster.endpoint(i), publish));
+  }
+}
+
+void apply_health_change(Cluster& cluster, const HealthChange& change) {
+  if (!cluster.health_check()) return;  // a reload on this worker turned the checks off
+  for (std::size_t i = 0; i < cluster.size(); ++i) {
+    auto& health = cluster.endpoint(i).active_health();
+    if (cluster.endpoint(i).address() != change.endpoint || health.healthy == change.healthy) continue;
+    health.healthy = change.healthy;
+    health.same_results_in_a_row = 0;
+  }
 }
 
 void inherit_active_health(Cluster& next, const Cluster& previous) {

@@ -24,7 +24,7 @@ std::string answered_by(std::uint16_t port) {
   return std::string(boost::json::parse(response.body()).as_object().at("upstream").as_string());
 }
 
-// One worker: each worker runs its own checks, and these tests follow one worker's events.
+// One worker: these tests count what one balancer did (workers_test covers checks shared by workers).
 std::string checked_pair(std::uint16_t a, std::uint16_t b) {
   return "workers = 1\n[admin]\nlisten = \"127.0.0.1:0\"\n[upstreams.pair]\n"
          "endpoints = [\"127.0.0.1:" + std::to_string(a) + "\", \"127.0.0.1:" + std::to_string(b) + "\"]\n"

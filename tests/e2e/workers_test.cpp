@@ -7,6 +7,7 @@
 #include <csignal>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
@@ -101,6 +102,28 @@ TEST(Workers, AReloadSwitchesEveryWorker) {
   ::kill(canopy.process().pid(), SIGHUP);
   ASSERT_TRUE(canopy.next_event("config_reloaded", 5s));
   for (int i = 0; i < 16; ++i) EXPECT_EQ(answered_by(get(canopy.port(), "/")), "b") << "request " << i;
+}
+
+TEST(Workers, OneWorkerRunsTheHealthChecksAndEveryWorkerAvoidsWhatTheyFind) {
+  DemoUpstreams a{{"a"}};
+  DemoUpstreams b{{"b"}};
+  Canopy canopy{"workers = 2\n[upstreams.pair]\nendpoints = [\"127.0.0.1:" + std::to_string(a.port("a")) +
+                    "\", \"127.0.0.1:" + std::to_string(b.port("b")) + "\"]\n"
+                    "health_check = { path = \"/health?status=503&only=b\", interval = \"100ms\", unhealthy_threshold = 1 }\n"
+                    "[[routes]]\nupstream = \"pair\"\n",
+                nullptr};
+  ASSERT_TRUE(canopy.next_event("endpoint_unhealthy", 3s));
+  std::this_thread::sleep_for(100ms);  // the change reaches the other worker in microseconds
+  // New connections: SO_REUSEPORT spreads them over both workers.
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(answered_by(get(canopy.port(), "/")), "a") << "request " << i;
+
+  // b now gets nothing but probes: about ten a second from one worker, twenty if both probed.
+  const auto before = b.stats("b").at("requests").as_int64();
+  std::this_thread::sleep_for(1s);
+  const auto probes = b.stats("b").at("requests").as_int64() - before;
+  EXPECT_LE(probes, 14) << "every worker probes";
+  EXPECT_GE(probes, 3) << "the checks stopped";
+  EXPECT_FALSE(canopy.next_event("endpoint_unhealthy", 200ms)) << "a second worker found it again";
 }
 
 }  // namespace
