@@ -88,7 +88,8 @@ class FanOut {
     if (request.deadline == deadline_) {
       // The fan-out's scope ends the call at this deadline anyway (its timer, armed first, fires
       // first): a scope of its own would only cost a nursery, a task and a timer per call.
-      parts_[i] = settle(co_await call_backend(*clusters_[i], request), json_storage(), needs_document(config_, i));
+      auto reply = co_await call_backend(*clusters_[i], request);
+      parts_[i] = settle(std::move(reply), json_storage(), needs_document(config_, i));
       co_return;
     }
     auto reply = co_await core::move_on_at(request.deadline, call_backend(*clusters_[i], request));

@@ -1,7 +1,6 @@
 #pragma once
 // What each backend of an aggregate gave, and the one JSON answer made of them.
 
-#include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <string>

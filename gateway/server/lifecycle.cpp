@@ -31,7 +31,9 @@ awaitable<void> run_health_checks(Server& server) {
     const std::shared_ptr<Gateway> snapshot = server.gateway();
     co_await core::open_nursery(
         [&](core::Nursery& checks) -> awaitable<void> {
-          for (const auto& [name, cluster] : snapshot->clusters()) start_health_checks(*cluster, checks, server.publish_health());
+          for (const auto& [name, cluster] : snapshot->clusters()) {
+            start_health_checks(*cluster, checks, server.publish_health());
+          }
           co_await server.until_replaced(*snapshot);
           checks.cancel_scope().cancel();
         },

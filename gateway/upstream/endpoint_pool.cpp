@@ -120,10 +120,10 @@ asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   co_return Checkout{Lease(*this, std::move(stream), std::move(permit), false)};
 }
 
-std::size_t EndpointPool::close_idle(core::Clock::time_point now) {
-  const auto before = idle_.size();
-  std::erase_if(idle_, [&](Idle& idle) { return now - idle.since >= idle_timeout_ || !still_open(idle.stream->socket()); });
-  return before - idle_.size();
+void EndpointPool::close_idle(core::Clock::time_point now) {
+  std::erase_if(idle_, [&](Idle& idle) {
+    return now - idle.since >= idle_timeout_ || !still_open(idle.stream->socket());
+  });
 }
 
 void EndpointPool::give_back(std::unique_ptr<beast::tcp_stream> stream) {

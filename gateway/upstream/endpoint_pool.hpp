@@ -79,10 +79,10 @@ class EndpointPool {
   boost::asio::awaitable<Checkout> checkout(bool fresh);
 
   // Closes the idle connections that outlived idle_timeout or that the upstream
-  // has closed (a socket left in CLOSE_WAIT holds a descriptor until then);
-  // returns how many. checkout() reuses the newest first, so without this the
-  // oldest could wait there until the gateway stops.
-  std::size_t close_idle(core::Clock::time_point now);
+  // has closed (a socket left in CLOSE_WAIT holds a descriptor until then).
+  // checkout() reuses the newest first, so without this the oldest could wait
+  // there until the gateway stops.
+  void close_idle(core::Clock::time_point now);
 
   const std::string& name() const noexcept { return name_; }
   const boost::asio::ip::tcp::endpoint& address() const noexcept { return endpoint_; }
