@@ -206,9 +206,9 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
   response.keep_alive(client.keep_alive && client.parser.is_done());
   response.prepare_payload();
   exchange.status = 200;
-  exchange.bytes_out = response.body().size();
+  exchange.bytes_out = client.parser.get().method() == http::verb::head ? 0 : response.body().size();
   exchange.response_started = true;
-  exchange.response_complete = co_await send(client.stream, response);
+  exchange.response_complete = co_await send(client.stream, response, client.parser.get().method());
   if (!exchange.response_complete) exchange.client_gone = true;
   if (!client.parser.is_done()) exchange.close_connection = true;
 }

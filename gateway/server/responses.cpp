@@ -34,10 +34,11 @@ SimpleResponse static_response(const config::StaticResponse& configured, unsigne
   return response;
 }
 
-asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response) {
+asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response, http::verb request_method) {
   // Head and body in one gather write: Beast's serializer would walk one buffer per field.
   const std::string head = head_text(response.base());
-  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
+  const std::string_view body = request_method == http::verb::head ? std::string_view() : response.body();
+  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
   auto [ec, n] = co_await asio::async_write(stream, message, asio::as_tuple(asio::use_awaitable));
   co_return !ec;
 }

@@ -17,8 +17,11 @@ using SimpleResponse = boost::beast::http::response<boost::beast::http::string_b
 SimpleResponse error_response(unsigned status, unsigned version, bool keep_alive, const std::string& detail);
 SimpleResponse static_response(const config::StaticResponse& response, unsigned version, bool keep_alive);
 
-// Writes the response; false if the client is gone.
-boost::asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response);
+// Writes the response; false if the client is gone. The answer to a HEAD
+// request is its head alone (RFC 9110 §9.3.2; Content-Length still says what a
+// GET would get): a body there would be read as the start of the next response.
+boost::asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response,
+                                  boost::beast::http::verb request_method);
 boost::asio::awaitable<bool> send_continue(boost::beast::tcp_stream& stream);
 
 }  // namespace canopy::gateway

@@ -150,7 +150,7 @@ awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
   exchange.status = status;
   exchange.close_connection = exchange.close_connection || !exchange.request_complete;
   auto response = error_response(status, client.version, client.keep_alive && !exchange.close_connection, detail);
-  if (!co_await send(client.stream, response)) exchange.client_gone = true;
+  if (!co_await send(client.stream, response, client.parser.get().method())) exchange.client_gone = true;
 }
 
 // Routes and answers one request whose header has been read.
@@ -161,7 +161,7 @@ awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exc
     exchange.status = response.result_int();
     exchange.close_connection = exchange.close_connection || body_pending;
     response.keep_alive(client.keep_alive && !exchange.close_connection);
-    exchange.response_complete = co_await send(client.stream, response);
+    exchange.response_complete = co_await send(client.stream, response, request.method());
     exchange.client_gone = !exchange.response_complete;
   };
 
@@ -245,7 +245,7 @@ awaitable<void> serve_connection(Server& server, tcp::socket socket, [[maybe_unu
         Exchange exchange{.client = client_ip, .status = status_of(head.outcome)};
         RequestRecord record(server, gateway, exchange);
         auto response = error_response(exchange.status, 11, false, head.detail);
-        co_await send(stream, response);
+        co_await send(stream, response, http::verb::unknown);  // the method may not have been read
       }
       co_return;  // the framing is in doubt, or there is nobody left to talk to
     }

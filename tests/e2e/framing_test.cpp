@@ -2,7 +2,9 @@
 // and the connection closes, because nothing after them can be trusted.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
 #include "tests/e2e/support/http_client.hpp"
@@ -84,6 +86,41 @@ TEST_F(Framing, LimitsGive414And431And413) {
   expect_rejected("GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", 414);
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(9000, 'b') + "\r\n\r\n", 431);
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\n", 413);
+}
+
+// Everything that arrives on `c` within `timeout`, or until `enough` bytes came.
+std::string read_for(Connection& c, std::chrono::milliseconds timeout, std::size_t enough) {
+  std::string got;
+  c.socket().non_blocking(true);
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (got.size() < enough && std::chrono::steady_clock::now() < until) {
+    char chunk[4096];
+    boost::system::error_code ec;
+    const auto n = c.socket().read_some(boost::asio::buffer(chunk), ec);
+    if (ec == boost::asio::error::would_block) {
+      std::this_thread::sleep_for(5ms);
+      continue;
+    }
+    if (ec) break;
+    got.append(chunk, n);
+  }
+  return got;
+}
+
+TEST(HeadRequests, TheGatewaysOwnAnswersToHeadHaveNoBodySoTheNextResponseStaysFramed) {
+  Canopy canopy{"[[routes]]\nmatch = { path = \"/s\" }\nstatic = { status = 200, body = \"hello\" }\n", nullptr};
+  Connection c(canopy.port());
+  c.send("HEAD /s HTTP/1.1\r\nHost: h\r\n\r\n"      // a static route
+         "HEAD /none HTTP/1.1\r\nHost: h\r\n\r\n"   // no route: the gateway's 404
+         "GET /s HTTP/1.1\r\nHost: h\r\n\r\n");
+  const std::string got = read_for(c, 5s, 10'000);
+  const auto second = got.find("HTTP/1.1", 1);
+  const auto third = got.find("HTTP/1.1", second + 1);
+  ASSERT_NE(third, std::string::npos) << got;
+  EXPECT_TRUE(got.substr(0, second).ends_with("Content-Length: 5\r\n\r\n")) << got;
+  EXPECT_TRUE(got.substr(second, third - second).starts_with("HTTP/1.1 404")) << got;
+  EXPECT_TRUE(got.substr(second, third - second).ends_with("\r\n\r\n")) << got;
+  EXPECT_TRUE(got.ends_with("\r\n\r\nhello")) << got;
 }
 
 TEST_F(Framing, AWellFormedRequestAfterAllThatStillWorks) {
