@@ -9,10 +9,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
+#include "gateway/server/responses.hpp"
 
 namespace canopy::gateway {
 
@@ -92,8 +92,7 @@ awaitable<void> serve_admin_connection(Control& control, tcp::socket socket) {
     if (read_ec) co_return;  // closed, idle, or not HTTP: nothing to answer
     stream.expires_never();
     auto response = co_await answer(control, parser.get());
-    auto [write_ec, written] = co_await http::async_write(stream, response, as_values);
-    if (write_ec || !response.keep_alive()) co_return;
+    if (!co_await send(stream, response, parser.get().method()) || !response.keep_alive()) co_return;
   }
 }
 

@@ -123,6 +123,17 @@ TEST(HeadRequests, TheGatewaysOwnAnswersToHeadHaveNoBodySoTheNextResponseStaysFr
   EXPECT_TRUE(got.ends_with("\r\n\r\nhello")) << got;
 }
 
+TEST(HeadRequests, TheAdminListenersAnswersToHeadHaveNoBody) {
+  Canopy canopy{"[admin]\nlisten = \"127.0.0.1:0\"\n[[routes]]\nstatic = {}\n", nullptr};
+  Connection c(canopy.admin_port());
+  c.send("HEAD /healthz HTTP/1.1\r\nHost: h\r\n\r\nGET /healthz HTTP/1.1\r\nHost: h\r\n\r\n");
+  const std::string got = read_for(c, 5s, 10'000);
+  const auto second = got.find("HTTP/1.1", 1);
+  ASSERT_NE(second, std::string::npos) << got;
+  EXPECT_TRUE(got.substr(0, second).ends_with("\r\n\r\n")) << got;
+  EXPECT_TRUE(got.ends_with("\r\n\r\nok\n")) << got;
+}
+
 TEST_F(Framing, AWellFormedRequestAfterAllThatStillWorks) {
   auto response = get(canopy.port(), "/fine");
   EXPECT_EQ(response.result_int(), 200u);
