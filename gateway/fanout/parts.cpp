@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <limits>
 
+#include "gateway/log/json_text.hpp"
+
 namespace canopy::gateway {
 
 namespace json = boost::json;
@@ -130,8 +132,9 @@ std::string merged_answer(const config::AggregateConfig& config, std::vector<Par
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].state != PartState::done) continue;
     if (answer.size() > 1) answer += ',';
-    answer += json::serialize(json::string_view(config.backends[i].key));
-    answer += ':';
+    answer += '"';
+    append_json_escaped(answer, config.backends[i].key);
+    answer += "\":";
     answer += parts[i].text;
   }
   if (!errors.empty()) {

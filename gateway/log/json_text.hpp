@@ -9,6 +9,29 @@
 
 namespace canopy::gateway {
 
+// Appends `text` as the inside of a JSON string. RFC 8259: quote, backslash and
+// control characters are escaped; runs of characters that need none are
+// appended whole.
+inline void append_json_escaped(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto byte = static_cast<unsigned char>(c);
+    if (c != '"' && c != '\\' && byte >= 0x20) continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    if (byte < 0x20) {
+      const char escape[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xf]};
+      out.append(escape, sizeof escape);
+    } else {
+      const char escape[] = {'\\', c};
+      out.append(escape, sizeof escape);
+    }
+  }
+  out.append(text.data() + run, text.size() - run);
+}
+
 class JsonText {
  public:
   explicit JsonText(std::string& out) noexcept : out_(out) {}
@@ -19,7 +42,7 @@ class JsonText {
   void field(std::string_view key, std::string_view value) {
     name(key);
     out_ += '"';
-    escaped(value);
+    append_json_escaped(out_, value);
     out_ += '"';
   }
   void field(std::string_view key, std::uint64_t value) {
@@ -38,28 +61,6 @@ class JsonText {
     out_.append(key);
     out_.append("\":", 2);
   }
-  // RFC 8259: quote, backslash and control characters are escaped. Runs of
-  // characters that need none are appended whole.
-  void escaped(std::string_view text) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      const char c = text[i];
-      const auto byte = static_cast<unsigned char>(c);
-      if (c != '"' && c != '\\' && byte >= 0x20) continue;
-      out_.append(text.data() + run, i - run);
-      run = i + 1;
-      if (byte < 0x20) {
-        const char escape[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xf]};
-        out_.append(escape, sizeof escape);
-      } else {
-        const char escape[] = {'\\', c};
-        out_.append(escape, sizeof escape);
-      }
-    }
-    out_.append(text.data() + run, text.size() - run);
-  }
-
   std::string& out_;
   bool first_ = true;
 };
