@@ -24,6 +24,7 @@
 #include <optional>
 
 #include "core/detail/parking.hpp"
+#include "core/executor.hpp"
 
 namespace canopy::core {
 
@@ -52,7 +53,7 @@ class BoundedChannel {
   BoundedChannel& operator=(const BoundedChannel&) = delete;
   ~BoundedChannel() { close(); }
 
-  [[nodiscard]] boost::asio::awaitable<SendOutcome> send(T message) {
+  [[nodiscard]] Awaitable<SendOutcome> send(T message) {
     switch (try_send(message)) {
       case TrySendOutcome::sent: co_return SendOutcome::sent;
       case TrySendOutcome::closed: co_return SendOutcome::closed;
@@ -86,7 +87,7 @@ class BoundedChannel {
   }
 
   // The next message, or std::nullopt once the channel is closed and drained.
-  [[nodiscard]] boost::asio::awaitable<std::optional<T>> receive() {
+  [[nodiscard]] Awaitable<std::optional<T>> receive() {
     if (auto message = try_receive()) co_return message;
     if (closed_) co_return std::nullopt;
     Receiver receiver;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 
 namespace canopy::core {
@@ -27,7 +28,7 @@ class DeliveringReason {
 CancelReason reason_being_delivered() noexcept { return delivering.value_or(CancelReason::explicit_cancel); }
 }  // namespace detail
 
-CancelScope::CancelScope(Nursery& owner, boost::asio::any_io_executor executor, Shield shield)
+CancelScope::CancelScope(Nursery& owner, Executor executor, Shield shield)
     : owner_(owner), executor_(std::move(executor)), shield_(shield) {}
 
 CancelScope::~CancelScope() {

@@ -18,14 +18,13 @@
 // Thread-safety: none. A scope and its tasks belong to one executor's thread
 // (Asio's cancellation signals are not thread-safe either).
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <optional>
 
 #include "core/cancel_reason.hpp"
 #include "core/clock.hpp"
 #include "core/detail/child_task.hpp"
 #include "core/detail/intrusive_list.hpp"
+#include "core/executor.hpp"
 #include "core/shield.hpp"
 
 namespace canopy::core {
@@ -61,7 +60,7 @@ class CancelScope {
   friend class Nursery;
   friend class detail::ChildTask;
 
-  CancelScope(Nursery& owner, boost::asio::any_io_executor executor, Shield shield);
+  CancelScope(Nursery& owner, Executor executor, Shield shield);
 
   void cancel_as(CancelReason reason, bool by_itself);
   // An enclosing scope's cancellation reached the task that opened this scope.
@@ -72,10 +71,10 @@ class CancelScope {
   bool timer_idle() const noexcept { return timer_waits_ == 0; }
 
   Nursery& owner_;
-  boost::asio::any_io_executor executor_;
+  Executor executor_;
   Shield shield_;
   detail::IntrusiveList<detail::ChildTask> members_;
-  std::optional<boost::asio::steady_timer> timer_;
+  std::optional<SteadyTimer> timer_;
   std::optional<Clock::time_point> deadline_;
   std::optional<Clock::time_point> grace_deadline_;
   CancelReason grace_reason_ = CancelReason::explicit_cancel;

@@ -3,6 +3,8 @@
 #include <boost/asio/error.hpp>
 #include <cassert>
 
+#include "core/executor.hpp"
+
 namespace canopy::core {
 
 namespace asio = boost::asio;
@@ -19,7 +21,7 @@ void Permit::reset() noexcept {
   if (auto* limiter = std::exchange(limiter_, nullptr)) limiter->release();
 }
 
-CapacityLimiter::CapacityLimiter(asio::any_io_executor executor, LimiterOptions options)
+CapacityLimiter::CapacityLimiter(Executor executor, LimiterOptions options)
     : options_(options), timer_(std::move(executor)), self_(std::make_shared<CapacityLimiter*>(this)) {
   assert(options_.capacity > 0 && "a limiter needs at least one token");
 }
@@ -36,7 +38,7 @@ Permit CapacityLimiter::try_acquire() noexcept {
   return Permit(this);
 }
 
-asio::awaitable<Admission> CapacityLimiter::acquire() {
+Awaitable<Admission> CapacityLimiter::acquire() {
   if (Permit permit = try_acquire()) co_return Admission{AdmissionOutcome::admitted, std::move(permit), {}};
   if (waiters_.size() >= options_.queue) {
     ++stats_.queue_full_total;

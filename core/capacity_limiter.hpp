@@ -17,9 +17,7 @@
 //
 // Thread-safety: none; one executor's thread. The limiter must outlive its permits.
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,6 +25,7 @@
 
 #include "core/clock.hpp"
 #include "core/detail/parking.hpp"
+#include "core/executor.hpp"
 
 namespace canopy::core {
 
@@ -84,12 +83,12 @@ struct Admission {
 
 class CapacityLimiter {
  public:
-  CapacityLimiter(boost::asio::any_io_executor executor, LimiterOptions options);
+  CapacityLimiter(Executor executor, LimiterOptions options);
   CapacityLimiter(const CapacityLimiter&) = delete;
   CapacityLimiter& operator=(const CapacityLimiter&) = delete;
   ~CapacityLimiter();
 
-  [[nodiscard]] boost::asio::awaitable<Admission> acquire();
+  [[nodiscard]] Awaitable<Admission> acquire();
   // A permit if a token is free and nobody waits; an empty Permit otherwise.
   [[nodiscard]] Permit try_acquire() noexcept;
 
@@ -118,7 +117,7 @@ class CapacityLimiter {
   LimiterOptions options_;
   std::size_t in_use_ = 0;
   detail::IntrusiveList<Waiter, detail::ListHook> waiters_;
-  boost::asio::steady_timer timer_;
+  SteadyTimer timer_;
   bool timer_waiting_ = false;
   // Timer handlers hold this weakly: a handler already queued when the limiter
   // is destroyed must find it gone, not dangling.

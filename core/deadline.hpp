@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 
 namespace canopy::core {
@@ -35,10 +36,10 @@ using MoveOnResult = std::conditional_t<std::is_void_v<T>, DeadlineOutcome, std:
 
 namespace detail {
 template <typename T>
-boost::asio::awaitable<std::pair<ScopeResult, std::optional<StartedValue<T>>>> run_with_deadline(
-    Clock::time_point deadline, boost::asio::awaitable<T> work) {
+Awaitable<std::pair<ScopeResult, std::optional<StartedValue<T>>>> run_with_deadline(
+    Clock::time_point deadline, Awaitable<T> work) {
   std::optional<StartedValue<T>> value;
-  auto body = [&](Nursery&) -> boost::asio::awaitable<void> {
+  auto body = [&](Nursery&) -> Awaitable<void> {
     if constexpr (std::is_void_v<T>) {
       co_await std::move(work);
       value.emplace();
@@ -53,7 +54,7 @@ boost::asio::awaitable<std::pair<ScopeResult, std::optional<StartedValue<T>>>> r
 
 // void work: DeadlineOutcome; work returning T: the value, or nullopt when the deadline passed.
 template <typename T>
-boost::asio::awaitable<MoveOnResult<T>> move_on_at(Clock::time_point deadline, boost::asio::awaitable<T> work) {
+Awaitable<MoveOnResult<T>> move_on_at(Clock::time_point deadline, Awaitable<T> work) {
   auto [scope, value] = co_await detail::run_with_deadline(deadline, std::move(work));
   const bool expired = scope.outcome == ScopeOutcome::cancelled;
   if constexpr (std::is_void_v<T>) {
@@ -65,19 +66,19 @@ boost::asio::awaitable<MoveOnResult<T>> move_on_at(Clock::time_point deadline, b
 }
 
 template <typename T>
-boost::asio::awaitable<MoveOnResult<T>> move_on_after(Clock::duration timeout, boost::asio::awaitable<T> work) {
+Awaitable<MoveOnResult<T>> move_on_after(Clock::duration timeout, Awaitable<T> work) {
   return move_on_at(Clock::now() + timeout, std::move(work));
 }
 
 template <typename T>
-boost::asio::awaitable<T> fail_at(Clock::time_point deadline, boost::asio::awaitable<T> work) {
+Awaitable<T> fail_at(Clock::time_point deadline, Awaitable<T> work) {
   auto [scope, value] = co_await detail::run_with_deadline(deadline, std::move(work));
   if (scope.outcome == ScopeOutcome::cancelled) throw TooSlowError();
   if constexpr (!std::is_void_v<T>) co_return std::move(*value);
 }
 
 template <typename T>
-boost::asio::awaitable<T> fail_after(Clock::duration timeout, boost::asio::awaitable<T> work) {
+Awaitable<T> fail_after(Clock::duration timeout, Awaitable<T> work) {
   return fail_at(Clock::now() + timeout, std::move(work));
 }
 

@@ -4,12 +4,12 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <memory>
 #include <stdexcept>
 
 #include "core/cancelled.hpp"
 #include "core/error_group.hpp"
+#include "core/executor.hpp"
 
 namespace canopy::core {
 
@@ -50,7 +50,7 @@ struct TaskDone {
 
 }  // namespace detail
 
-Nursery::Nursery(asio::any_io_executor executor, ScopeOptions options)
+Nursery::Nursery(Executor executor, ScopeOptions options)
     : executor_(std::move(executor)),
       node_(TaskTree::this_thread(), options.parent ? const_cast<detail::TreeNode*>(&options.parent->node_) : nullptr,
             options.name, TaskKind::nursery),
@@ -67,9 +67,9 @@ Nursery::~Nursery() {
   }
 }
 
-void Nursery::start_soon(TaskName name, asio::awaitable<void> task) { spawn(name, std::move(task), FirstStep::soon); }
+void Nursery::start_soon(TaskName name, Awaitable<void> task) { spawn(name, std::move(task), FirstStep::soon); }
 
-detail::ChildTask& Nursery::spawn(TaskName name, asio::awaitable<void> body, FirstStep first) {
+detail::ChildTask& Nursery::spawn(TaskName name, Awaitable<void> body, FirstStep first) {
   if (closed_) {
     throw std::logic_error("cannot start task '" + name.str() + "': nursery '" + node_.name().str() + "' has closed");
   }
@@ -84,10 +84,10 @@ detail::ChildTask& Nursery::spawn(TaskName name, asio::awaitable<void> body, Fir
   return ref;
 }
 
-asio::awaitable<void> Nursery::supervise(detail::ChildTask& task, asio::awaitable<void> body, FirstStep first) {
+Awaitable<void> Nursery::supervise(detail::ChildTask& task, Awaitable<void> body, FirstStep first) {
   task.started = true;
   // start_soon() means soon: the starter runs on until it suspends.
-  if (first == FirstStep::soon) co_await asio::post(asio::use_awaitable);
+  if (first == FirstStep::soon) co_await asio::post(use_awaitable);
   if (!task.cancel_requested()) {
     try {
       co_await std::move(body);
@@ -126,7 +126,7 @@ void Nursery::maybe_finish() {
   }
 }
 
-asio::awaitable<ScopeResult> Nursery::run(asio::awaitable<void> body) {
+Awaitable<ScopeResult> Nursery::run(Awaitable<void> body) {
   // The body runs until it first suspends before this parks. Its end is always
   // reported later, from the executor (co_spawn posts a completion that did not
   // suspend), so the wake-up finds the join parked.

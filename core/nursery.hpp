@@ -2,7 +2,7 @@
 // A nursery: a scope that tasks are started in, and that ends only when every
 // one of them has ended. Trio's nursery, on Asio's C++20 coroutines.
 //
-//   auto result = co_await core::open_nursery([&](core::Nursery& n) -> asio::awaitable<void> {
+//   auto result = co_await core::open_nursery([&](core::Nursery& n) -> Awaitable<void> {
 //     n.start_soon("watch_disconnect", watch_disconnect(client, n.cancel_scope()));
 //     n.start_soon("proxy", proxy(request));
 //     co_return;
@@ -22,7 +22,6 @@
 // Thread-safety: none; one executor's thread. Throws std::logic_error when a
 // task is started in a nursery that has closed.
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <concepts>
@@ -36,6 +35,7 @@
 #include "core/cancel_scope.hpp"
 #include "core/detail/child_task.hpp"
 #include "core/detail/parking.hpp"
+#include "core/executor.hpp"
 #include "core/task_status.hpp"
 #include "core/task_tree.hpp"
 
@@ -76,17 +76,17 @@ struct NurseryStats {
 // Opens a nursery, runs body(nursery) in it, and returns when everything started
 // in it has ended. See Nursery for the guarantees.
 template <typename Body>
-boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options);
+Awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options);
 
 // An overload, not a default argument: GCC 12 copies a coroutine parameter that
 // comes from a default argument bit by bit, corrupting a std::string in it.
 template <typename Body>
-boost::asio::awaitable<ScopeResult> open_nursery(Body body) {
+Awaitable<ScopeResult> open_nursery(Body body) {
   return open_nursery(std::move(body), ScopeOptions{});
 }
 
 template <typename F>
-concept TaskFactory = std::invocable<F&> && std::same_as<std::invoke_result_t<F&>, boost::asio::awaitable<void>>;
+concept TaskFactory = std::invocable<F&> && std::same_as<std::invoke_result_t<F&>, Awaitable<void>>;
 
 class Nursery {
  public:
@@ -94,7 +94,7 @@ class Nursery {
   Nursery& operator=(const Nursery&) = delete;
   ~Nursery();
 
-  void start_soon(TaskName name, boost::asio::awaitable<void> task);
+  void start_soon(TaskName name, Awaitable<void> task);
 
   // For a callable (a lambda coroutine): the nursery keeps it alive while it runs.
   template <TaskFactory F>
@@ -107,39 +107,39 @@ class Nursery {
   // error is thrown here (and the nursery sees it too). Cancelling the caller
   // cancels the task being started.
   template <typename T = void, typename F>
-  boost::asio::awaitable<T> start(TaskName name, F fn);
+  Awaitable<T> start(TaskName name, F fn);
 
   CancelScope& cancel_scope() noexcept { return scope_; }
   const CancelScope& cancel_scope() const noexcept { return scope_; }
   NurseryStats stats() const noexcept { return stats_; }
   bool closed() const noexcept { return closed_; }
-  const boost::asio::any_io_executor& get_executor() const noexcept { return executor_; }
+  const Executor& get_executor() const noexcept { return executor_; }
 
  private:
   template <typename Body>
-  friend boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options);
+  friend Awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options);
   friend class CancelScope;
   friend class detail::ChildTask;
 
-  Nursery(boost::asio::any_io_executor executor, ScopeOptions options);
+  Nursery(Executor executor, ScopeOptions options);
 
-  boost::asio::awaitable<ScopeResult> run(boost::asio::awaitable<void> body);
+  Awaitable<ScopeResult> run(Awaitable<void> body);
   // How a task's first step runs: after the starter next suspends (start_soon's
   // promise), or at once, inside spawn() (the nursery's own body, as in Trio).
   enum class FirstStep { soon, now };
-  detail::ChildTask& spawn(TaskName name, boost::asio::awaitable<void> task, FirstStep first);
-  boost::asio::awaitable<void> supervise(detail::ChildTask& task, boost::asio::awaitable<void> body, FirstStep first);
+  detail::ChildTask& spawn(TaskName name, Awaitable<void> task, FirstStep first);
+  Awaitable<void> supervise(detail::ChildTask& task, Awaitable<void> body, FirstStep first);
   void on_task_done(detail::ChildTask& task, std::exception_ptr error);
   void forget(detail::ChildTask& task) noexcept;
   void maybe_finish();
   ScopeResult result();
 
   template <TaskFactory F>
-  static boost::asio::awaitable<void> run_owned(F factory) {
+  static Awaitable<void> run_owned(F factory) {
     co_await factory();
   }
 
-  boost::asio::any_io_executor executor_;
+  Executor executor_;
   detail::TreeNode node_;
   CancelScope scope_;
   detail::Parking join_;
@@ -149,17 +149,17 @@ class Nursery {
 };
 
 template <typename Body>
-boost::asio::awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options) {
-  static_assert(std::is_invocable_r_v<boost::asio::awaitable<void>, Body&, Nursery&>,
-                "the body of a nursery is a callable Nursery& -> awaitable<void>");
+Awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options) {
+  static_assert(std::is_invocable_r_v<Awaitable<void>, Body&, Nursery&>,
+                "the body of a nursery is a callable Nursery& -> Awaitable<void>");
   Nursery nursery(co_await boost::asio::this_coro::executor, std::move(options));
   co_return co_await nursery.run(body(nursery));
 }
 
 template <typename T, typename F>
-boost::asio::awaitable<T> Nursery::start(TaskName name, F fn) {
-  static_assert(std::is_invocable_r_v<boost::asio::awaitable<void>, F&, TaskStatus<T>&>,
-                "start() takes a callable TaskStatus<T>& -> awaitable<void>");
+Awaitable<T> Nursery::start(TaskName name, F fn) {
+  static_assert(std::is_invocable_r_v<Awaitable<void>, F&, TaskStatus<T>&>,
+                "start() takes a callable TaskStatus<T>& -> Awaitable<void>");
   detail::StartWaiter<T> waiter;
   detail::ChildTask& task = spawn(name, detail::run_startable<T>(std::move(fn), waiter), FirstStep::soon);
   if (!waiter.value && !waiter.error) {

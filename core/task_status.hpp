@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "core/detail/parking.hpp"
+#include "core/executor.hpp"
 
 namespace canopy::core {
 
@@ -96,7 +97,7 @@ void StartWaiter<T>::detach() noexcept {
 }
 
 template <typename T, typename F>
-boost::asio::awaitable<void> run_startable(F fn, StartWaiter<T>& waiter) {
+Awaitable<void> run_startable(F fn, StartWaiter<T>& waiter) {
   TaskStatus<T> status(waiter);
   std::exception_ptr error;
   try {

@@ -16,12 +16,13 @@
 #include <vector>
 
 #include "config/load.hpp"
+#include "config/worker_share.hpp"
 #include "core/cancelled.hpp"
 #include "core/error_group.hpp"
+#include "core/task_tree.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/metrics/lifecycle_metrics.hpp"
-#include "config/worker_share.hpp"
-#include "core/task_tree.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/control.hpp"
 
 namespace asio = boost::asio;
@@ -41,7 +42,7 @@ Signals: SIGTERM or SIGINT drain (server.drain_timeout) and stop; SIGHUP
 reloads the config file (a bad file is reported and the running config kept).
 )";
 
-void listen_on(asio::ip::tcp::acceptor& acceptor, const config::Address& address) {
+void listen_on(gateway::TcpAcceptor& acceptor, const config::Address& address) {
   const auto endpoint = gateway::endpoint_of(address);
   acceptor.open(endpoint.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -62,7 +63,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   gateway::LifecycleMetrics lifecycle(registry);
   const unsigned worker_count = config::effective_workers(config->server);
   std::vector<std::unique_ptr<gateway::Worker>> workers;
-  std::optional<asio::ip::tcp::acceptor> admin;
+  std::optional<gateway::TcpAcceptor> admin;
   try {
     auto listen = gateway::endpoint_of(config->server.listen);
     for (unsigned i = 0; i < worker_count; ++i) {

@@ -13,12 +13,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <memory>
 #include <vector>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 
 namespace {
@@ -26,24 +25,22 @@ namespace {
 namespace asio = boost::asio;
 using namespace canopy::core;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 
-awaitable<void> nothing() { co_return; }
+Awaitable<void> nothing() { co_return; }
 
-awaitable<void> sleep_long() {
-  asio::steady_timer timer(co_await asio::this_coro::executor, 1h);
+Awaitable<void> sleep_long() {
+  SteadyTimer timer(co_await asio::this_coro::executor, 1h);
   co_await timer.async_wait(use_awaitable);
 }
 
 // The same wait taking cancellation as a value, the way Canopy's own I/O does.
-awaitable<void> sleep_long_as_value() {
-  asio::steady_timer timer(co_await asio::this_coro::executor, 1h);
+Awaitable<void> sleep_long_as_value() {
+  SteadyTimer timer(co_await asio::this_coro::executor, 1h);
   auto [ec] = co_await timer.async_wait(asio::as_tuple(use_awaitable));
   benchmark::DoNotOptimize(ec);
 }
 
-awaitable<void> read_one_byte(asio::ip::tcp::socket socket) {
+Awaitable<void> read_one_byte(asio::ip::tcp::socket socket) {
   char byte;
   co_await asio::async_read(socket, asio::buffer(&byte, 1), use_awaitable);
 }
@@ -63,7 +60,7 @@ void NurserySpawnAndJoin(benchmark::State& state) {
   const auto n = state.range(0);
   asio::io_context io{1};  // one thread per context, as gateway workers run
   for (auto _ : state) {
-    run_to_end(io, open_nursery([n](Nursery& nursery) -> awaitable<void> {
+    run_to_end(io, open_nursery([n](Nursery& nursery) -> Awaitable<void> {
       for (int64_t i = 0; i < n; ++i) nursery.start_soon("t", nothing());
       co_return;
     }));
@@ -91,8 +88,8 @@ void cancel_blocked_nursery(benchmark::State& state, asio::io_context& io, MakeT
   const auto n = state.range(0);
   Clock::time_point cancelled_at;
   Clock::duration teardown{};
-  run_to_end(io, [&]() -> awaitable<void> {
-    co_await open_nursery([&](Nursery& nursery) -> awaitable<void> {
+  run_to_end(io, [&]() -> Awaitable<void> {
+    co_await open_nursery([&](Nursery& nursery) -> Awaitable<void> {
       for (int64_t i = 0; i < n; ++i) nursery.start_soon("blocked", make_task(i));
       for (int i = 0; i < 4; ++i) co_await asio::post(use_awaitable);
       cancelled_at = Clock::now();
@@ -182,9 +179,9 @@ void NurseryCancelSocketTasks(benchmark::State& state) {
 // same work without them. The work is one trip through the event loop, standing
 // in for the upstream call (which costs the same either way).
 
-awaitable<void> one_trip() { co_await asio::post(use_awaitable); }
+Awaitable<void> one_trip() { co_await asio::post(use_awaitable); }
 
-awaitable<void> wait_readable(asio::ip::tcp::socket& client) {
+Awaitable<void> wait_readable(asio::ip::tcp::socket& client) {
   auto [ec] = co_await client.async_wait(asio::ip::tcp::socket::wait_read, asio::as_tuple(use_awaitable));
   benchmark::DoNotOptimize(ec);
 }
@@ -195,10 +192,10 @@ void NurseryRequestScope(benchmark::State& state) {
   auto pair = connect_pairs(io, 1);
   auto& client = pair.servers[0];
   for (auto _ : state) {
-    run_to_end(io, [&]() -> awaitable<void> {
+    run_to_end(io, [&]() -> Awaitable<void> {
       for (int64_t i = 0; i < n; ++i) {
         co_await open_nursery(
-            [&](Nursery& request) -> awaitable<void> {
+            [&](Nursery& request) -> Awaitable<void> {
               request.start_soon("watch_disconnect", wait_readable(client));
               co_await one_trip();
               request.cancel_scope().cancel();  // answered: end the watcher
@@ -214,7 +211,7 @@ void BareAsioRequestScope(benchmark::State& state) {
   const auto n = state.range(0);
   asio::io_context io{1};  // one thread per context, as gateway workers run
   for (auto _ : state) {
-    run_to_end(io, [&]() -> awaitable<void> {
+    run_to_end(io, [&]() -> Awaitable<void> {
       for (int64_t i = 0; i < n; ++i) co_await one_trip();
     }());
   }

@@ -10,8 +10,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -24,6 +22,7 @@
 
 #include "core/bounded_channel.hpp"
 #include "core/deadline.hpp"
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 
 namespace {
@@ -31,9 +30,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::awaitable;
 using asio::ip::tcp;
-using asio::use_awaitable;
 using namespace canopy::core;
 using namespace std::chrono_literals;
 
@@ -45,12 +42,12 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 // than the rest of the cancel.
 class Client {
  public:
-  explicit Client(asio::any_io_executor executor) : stream_(executor) {}
-  awaitable<bool> connect(const tcp::endpoint& upstream) {
+  explicit Client(Executor executor) : stream_(executor) {}
+  Awaitable<bool> connect(const tcp::endpoint& upstream) {
     auto [ec] = co_await stream_.async_connect(upstream, as_values);
     co_return !ec;
   }
-  awaitable<unsigned> get(const std::string& target) {
+  Awaitable<unsigned> get(const std::string& target) {
     http::request<http::empty_body> request{http::verb::get, target, 11};
     request.set(http::field::host, "scenarios");
     auto [write_ec, written] = co_await http::async_write(stream_, request, as_values);
@@ -66,19 +63,19 @@ class Client {
   beast::flat_buffer buffer_;
 };
 
-awaitable<unsigned> get_once(tcp::endpoint upstream, std::string target) {
+Awaitable<unsigned> get_once(tcp::endpoint upstream, std::string target) {
   Client client(co_await asio::this_coro::executor);
   if (!co_await client.connect(upstream)) co_return 0;
   co_return co_await client.get(target);
 }
 
 // 1: 1,000 GETs at once, each on its own connection.
-awaitable<void> concurrent_gets(tcp::endpoint upstream) {
+Awaitable<void> concurrent_gets(tcp::endpoint upstream) {
   int ok = 0;
   const auto started = Clock::now();
-  co_await open_nursery([&](Nursery& n) -> awaitable<void> {
+  co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int i = 0; i < 1000; ++i) {
-      n.start_soon("get", [&, upstream]() -> awaitable<void> { ok += co_await get_once(upstream, "/") == 200 ? 1 : 0; });
+      n.start_soon("get", [&, upstream]() -> Awaitable<void> { ok += co_await get_once(upstream, "/") == 200 ? 1 : 0; });
     }
     co_return;
   });
@@ -86,14 +83,14 @@ awaitable<void> concurrent_gets(tcp::endpoint upstream) {
 }
 
 // 2: 100 GETs, one in five to an endpoint that takes 5 s, each with a 1 s timeout.
-awaitable<void> timeouts(tcp::endpoint upstream) {
+Awaitable<void> timeouts(tcp::endpoint upstream) {
   int ok = 0;
   int timed_out = 0;
   const auto started = Clock::now();
-  co_await open_nursery([&](Nursery& n) -> awaitable<void> {
+  co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int i = 0; i < 100; ++i) {
       const std::string target = i % 5 == 0 ? "/?delay=5000" : "/";
-      n.start_soon("get", [&, upstream, target]() -> awaitable<void> {
+      n.start_soon("get", [&, upstream, target]() -> Awaitable<void> {
         auto status = co_await move_on_after(1s, get_once(upstream, target));
         if (status) ok += *status == 200 ? 1 : 0;
         else ++timed_out;
@@ -106,13 +103,13 @@ awaitable<void> timeouts(tcp::endpoint upstream) {
 
 // 3: 500 workers each looping GETs of a slow endpoint on its own connection;
 // everything is cancelled after 2 s.
-awaitable<void> cancel_workers(tcp::endpoint upstream) {
+Awaitable<void> cancel_workers(tcp::endpoint upstream) {
   long requests = 0;
   const auto deadline = Clock::now() + 2s;
   co_await open_nursery(
-      [&](Nursery& n) -> awaitable<void> {
+      [&](Nursery& n) -> Awaitable<void> {
         for (int i = 0; i < 500; ++i) {
-          n.start_soon("worker", [&, upstream]() -> awaitable<void> {
+          n.start_soon("worker", [&, upstream]() -> Awaitable<void> {
             Client client(co_await asio::this_coro::executor);
             if (!co_await client.connect(upstream)) co_return;
             while (co_await client.get("/?delay=100") == 200) ++requests;  // 0: cancelled
@@ -125,21 +122,21 @@ awaitable<void> cancel_workers(tcp::endpoint upstream) {
   // run.sh counts the sockets still open at the upstream now, while this process lives on.
   std::printf("measure_now\n");
   std::fflush(stdout);
-  asio::steady_timer linger(co_await asio::this_coro::executor, 500ms);
+  SteadyTimer linger(co_await asio::this_coro::executor, 500ms);
   co_await linger.async_wait(use_awaitable);
 }
 
 // 4: a producer and a consumer through a bounded channel of 100; 10,000 items.
-awaitable<void> channel() {
+Awaitable<void> channel() {
   BoundedChannel<int> items(100);
   long sum = 0;
   const auto started = Clock::now();
-  co_await open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("producer", [&]() -> awaitable<void> {
+  co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("producer", [&]() -> Awaitable<void> {
       for (int i = 0; i < 10'000; ++i) (void)co_await items.send(i);
       items.close();
     });
-    n.start_soon("consumer", [&]() -> awaitable<void> {
+    n.start_soon("consumer", [&]() -> Awaitable<void> {
       while (auto item = co_await items.receive()) sum += *item;
     });
     co_return;
@@ -160,7 +157,7 @@ int main(int argc, char** argv) {
                                static_cast<unsigned short>(std::stoi(address.substr(colon + 1))));
   const int scenario = std::atoi(argv[2]);
   asio::io_context io{1};
-  auto run = [&]() -> awaitable<void> {
+  auto run = [&]() -> Awaitable<void> {
     switch (scenario) {
       case 1: co_await concurrent_gets(upstream); break;
       case 2: co_await timeouts(upstream); break;

@@ -13,7 +13,6 @@
 // that woke it, so primitives need not be reentrant.
 
 #include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -21,13 +20,13 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 #include <cassert>
 #include <optional>
 #include <utility>
 
 #include "core/detail/intrusive_list.hpp"
+#include "core/executor.hpp"
 
 namespace canopy::core::detail {
 
@@ -44,12 +43,12 @@ class Parking : public ListHook {
   // Suspends until wake(). on_cancel(Parking&) runs if the waiting coroutine is
   // cancelled while parked; it is never called after wake().
   template <typename OnCancel>
-  boost::asio::awaitable<boost::system::error_code> park(OnCancel on_cancel) {
-    auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
+  Awaitable<boost::system::error_code> park(OnCancel on_cancel) {
+    auto token = boost::asio::as_tuple(use_awaitable);
     auto [ec] = co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(
         [this, on_cancel = std::move(on_cancel)](auto handler) mutable {
           auto slot = boost::asio::get_associated_cancellation_slot(handler);
-          executor_ = boost::asio::get_associated_executor(handler);
+          executor_.emplace(boost::asio::get_associated_executor(handler));
           handler_.emplace(std::move(handler));
           parked_ = true;
           if (slot.is_connected()) {
@@ -76,7 +75,7 @@ class Parking : public ListHook {
     slot_ = {};
     Handler handler(std::move(*handler_));
     handler_.reset();
-    boost::asio::post(executor_, boost::asio::append(std::move(handler), ec));
+    boost::asio::post(*executor_, boost::asio::append(std::move(handler), ec));
   }
 
  private:
@@ -85,7 +84,7 @@ class Parking : public ListHook {
   // Boost 1.81's any_completion_handler move-assignment wraps the handler in
   // itself without end; construct it in place and move-construct it out instead.
   std::optional<Handler> handler_;
-  boost::asio::any_io_executor executor_;
+  std::optional<Executor> executor_;  // the parked coroutine's; set by park()
   boost::asio::cancellation_slot slot_;
   bool parked_ = false;
   bool in_cancel_ = false;

@@ -3,15 +3,13 @@
 #include <prometheus/text_serializer.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/responses.hpp"
 
 namespace canopy::gateway {
@@ -19,12 +17,11 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::awaitable;
 using asio::ip::tcp;
 
 namespace {
 
-constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 constexpr auto admin_idle_timeout = std::chrono::seconds(60);
 
 std::string utc(std::chrono::system_clock::time_point t) {
@@ -36,7 +33,7 @@ std::string utc(std::chrono::system_clock::time_point t) {
   return text;
 }
 
-awaitable<http::response<http::string_body>> answer(Control& control, const http::request<http::string_body>& request) {
+core::Awaitable<http::response<http::string_body>> answer(Control& control, const http::request<http::string_body>& request) {
   http::response<http::string_body> response{http::status::ok, request.version()};
   response.set(http::field::server, "canopy");
   response.set(http::field::cache_control, "no-store");
@@ -80,8 +77,8 @@ awaitable<http::response<http::string_body>> answer(Control& control, const http
   co_return response;
 }
 
-awaitable<void> serve_admin_connection(Control& control, tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+core::Awaitable<void> serve_admin_connection(Control& control, TcpSocket socket) {
+  TcpStream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -98,12 +95,12 @@ awaitable<void> serve_admin_connection(Control& control, tcp::socket socket) {
 
 }  // namespace
 
-awaitable<void> serve_admin(Control& control, tcp::acceptor& acceptor, core::Nursery& tree) {
+core::Awaitable<void> serve_admin(Control& control, TcpAcceptor& acceptor, core::Nursery& tree) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(as_values);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {  // out of descriptors and the like: give the system a moment
-      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      core::SteadyTimer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(as_values);
       continue;
     }

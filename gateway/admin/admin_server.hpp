@@ -17,11 +17,12 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/nursery.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/control.hpp"
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> serve_admin(Control& control, boost::asio::ip::tcp::acceptor& acceptor,
+core::Awaitable<void> serve_admin(Control& control, TcpAcceptor& acceptor,
                                          core::Nursery& tree);
 
 }  // namespace canopy::gateway

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/demo_upstream/upstream_server.hpp"
+#include "gateway/net/sockets.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -65,7 +66,7 @@ int main(int argc, char** argv) {
   try {
     for (const auto& listen : listens) {
       tcp::endpoint endpoint(asio::ip::make_address(listen.host), static_cast<unsigned short>(std::stoi(listen.port)));
-      tcp::acceptor acceptor(io, endpoint);
+      canopy::gateway::TcpAcceptor acceptor(io, endpoint);
       acceptor.listen(asio::socket_base::max_listen_connections);
       const auto bound = acceptor.local_endpoint();
       std::printf("{\"event\":\"listening\",\"name\":\"%s\",\"address\":\"%s:%u\"}\n", listen.name.c_str(),

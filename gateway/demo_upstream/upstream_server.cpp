@@ -2,11 +2,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <charconv>
@@ -14,14 +11,14 @@
 #include <map>
 
 #include "core/nursery.hpp"
+#include "gateway/net/sockets.hpp"
 
 namespace canopy::demo {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::awaitable;
-using asio::use_awaitable;
+using core::use_awaitable;
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
@@ -78,12 +75,12 @@ std::string pattern(std::size_t n) {
 
 // Ends when the peer closes or resets the connection; returns at once with
 // `false` if it sends data instead (a pipelined request: not a disconnect).
-awaitable<bool> peer_closed(tcp::socket& socket) {
-  auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, as_values);
+core::Awaitable<bool> peer_closed(gateway::TcpSocket& socket) {
+  auto [ec] = co_await socket.async_wait(gateway::TcpSocket::wait_read, as_values);
   if (ec) co_return ec != asio::error::operation_aborted;
   char byte;
   boost::system::error_code peek_ec;
-  const auto n = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
+  const auto n = socket.receive(asio::buffer(&byte, 1), gateway::TcpSocket::message_peek, peek_ec);
   co_return n == 0 || peek_ec;
 }
 
@@ -97,11 +94,11 @@ std::uint64_t fnv1a64(std::string_view data, std::uint64_t hash) noexcept {
   return hash;
 }
 
-UpstreamServer::UpstreamServer(tcp::acceptor acceptor, std::string name)
+UpstreamServer::UpstreamServer(gateway::TcpAcceptor acceptor, std::string name)
     : acceptor_(std::move(acceptor)), name_(std::move(name)) {}
 
-awaitable<void> UpstreamServer::serve() {
-  co_await core::open_nursery([this](core::Nursery& connections) -> awaitable<void> {
+core::Awaitable<void> UpstreamServer::serve() {
+  co_await core::open_nursery([this](core::Nursery& connections) -> core::Awaitable<void> {
     for (;;) {
       auto [ec, socket] = co_await acceptor_.async_accept(as_values);
       if (ec == asio::error::operation_aborted) co_return;
@@ -111,10 +108,10 @@ awaitable<void> UpstreamServer::serve() {
   }, {.name = "upstream connections"});
 }
 
-awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
+core::Awaitable<void> UpstreamServer::serve_connection(gateway::TcpSocket socket) {
   ++stats_.connections_opened;
   socket.set_option(tcp::no_delay(true));
-  beast::tcp_stream stream(std::move(socket));
+  gateway::TcpStream stream(std::move(socket));
   beast::flat_buffer buffer;
   auto peer_left = [this] {
     ++stats_.connections_closed;
@@ -136,7 +133,7 @@ awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
     if (auto only = query.find("only"); only != query.end() && !names_listener(only->second, name_)) query.clear();
 
     if (auto delay = number(query, "delay", 0)) {
-      asio::steady_timer timer(stream.get_executor(), std::chrono::milliseconds(delay));
+      core::SteadyTimer timer(stream.get_executor(), std::chrono::milliseconds(delay));
       auto first = co_await (timer.async_wait(use_awaitable) || peer_closed(stream.socket()));
       if (first.index() == 1 && std::get<1>(first)) {
         peer_left();
@@ -204,7 +201,7 @@ awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
       co_await http::async_write_header(stream, serializer, as_values);
       co_await asio::async_write(stream.socket(), asio::buffer(response.body().data(), keep), as_values);
       // Let the peer read what was sent: a reset discards data it has not read yet.
-      asio::steady_timer pause(stream.get_executor(), std::chrono::milliseconds(100));
+      core::SteadyTimer pause(stream.get_executor(), std::chrono::milliseconds(100));
       co_await pause.async_wait(as_values);
       stream.socket().set_option(asio::socket_base::linger(true, 0));
       stream.socket().close();
@@ -218,7 +215,7 @@ awaitable<void> UpstreamServer::serve_connection(tcp::socket socket) {
     }
     if (request.target() != "/_stats") ++stats_.responses_sent;
     if (!request.keep_alive()) {
-      stream.socket().shutdown(tcp::socket::shutdown_send);
+      stream.socket().shutdown(gateway::TcpSocket::shutdown_send);
       co_return;
     }
   }

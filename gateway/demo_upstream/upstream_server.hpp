@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <string>
 
+#include "gateway/net/sockets.hpp"
+
 namespace canopy::demo {
 
 struct UpstreamStats {
@@ -34,14 +36,14 @@ struct UpstreamStats {
 
 class UpstreamServer {
  public:
-  UpstreamServer(boost::asio::ip::tcp::acceptor acceptor, std::string name);
-  boost::asio::awaitable<void> serve();
+  UpstreamServer(gateway::TcpAcceptor acceptor, std::string name);
+  core::Awaitable<void> serve();
   const UpstreamStats& stats() const noexcept { return stats_; }
 
  private:
-  boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
+  core::Awaitable<void> serve_connection(gateway::TcpSocket socket);
 
-  boost::asio::ip::tcp::acceptor acceptor_;
+  gateway::TcpAcceptor acceptor_;
   std::string name_;
   UpstreamStats stats_;
 };

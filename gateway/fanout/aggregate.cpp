@@ -6,6 +6,7 @@
 #include "core/cancelled.hpp"
 #include "core/deadline.hpp"
 #include "core/error_group.hpp"
+#include "core/executor.hpp"
 #include "gateway/fanout/backend_call.hpp"
 #include "gateway/fanout/backend_target.hpp"
 #include "gateway/fanout/parts.hpp"
@@ -16,7 +17,6 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using asio::awaitable;
 
 namespace {
 
@@ -59,7 +59,7 @@ class FanOut {
     return deadline;
   }
 
-  awaitable<void> call(std::size_t i, core::Nursery& fan_out) {
+  core::Awaitable<void> call(std::size_t i, core::Nursery& fan_out) {
     const auto& backend = config_.backends[i];
     auto filled = fill_backend_target(backend.path, incoming_, backend.after ? &parts_[*backend.after].value : nullptr);
     if (!filled.missing.empty()) {
@@ -70,7 +70,7 @@ class FanOut {
       try {
         if (backend.shield) {
           co_await core::open_nursery(
-              [&](core::Nursery&) -> awaitable<void> { co_await ask(i, request); },
+              [&](core::Nursery&) -> core::Awaitable<void> { co_await ask(i, request); },
               {.name = "shield", .shield = core::Shield::grace(*backend.shield), .parent = &fan_out});
         } else {
           co_await ask(i, request);
@@ -84,7 +84,7 @@ class FanOut {
     conclude(i, fan_out);
   }
 
-  awaitable<void> ask(std::size_t i, const BackendRequest& request) {
+  core::Awaitable<void> ask(std::size_t i, const BackendRequest& request) {
     if (request.deadline == deadline_) {
       // The fan-out's scope ends the call at this deadline anyway (its timer, armed first, fires
       // first): a scope of its own would only cost a nursery, a task and a timer per call.
@@ -138,7 +138,7 @@ class FanOut {
 
 }  // namespace
 
-awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters, const config::RouteConfig& route,
+core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters, const config::RouteConfig& route,
                           core::Nursery& request, Exchange& exchange) {
   const auto& config = *route.aggregate;
   const auto& message = client.parser.get();
@@ -158,7 +158,7 @@ awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clust
   core::ScopeResult result;
   try {
     result = co_await core::open_nursery(
-        [&](core::Nursery& fan_out) -> awaitable<void> {
+        [&](core::Nursery& fan_out) -> core::Awaitable<void> {
           fan_out_calls.start(fan_out);
           co_return;
         },

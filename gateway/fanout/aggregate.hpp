@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "gateway/server/exchange.hpp"
@@ -23,7 +24,7 @@ namespace canopy::gateway {
 
 // Answers the client itself when it can; otherwise leaves the failure in `exchange`.
 // `clusters` holds one cluster per backend, in order (Gateway::backend_clusters).
-boost::asio::awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters,
+core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters,
                                        const config::RouteConfig& route, core::Nursery& request, Exchange& exchange);
 
 }  // namespace canopy::gateway

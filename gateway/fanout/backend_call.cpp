@@ -1,13 +1,13 @@
 #include "gateway/fanout/backend_call.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "core/executor.hpp"
 #include "gateway/http/message_head.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/upstream/upstream_call.hpp"
@@ -18,8 +18,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendRequest& request) {
-  constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendRequest& request) {
+  constexpr auto as_values = asio::as_tuple(core::use_awaitable);
   BackendReply reply;
   for (int attempt = 0; attempt < 2; ++attempt) {
     EndpointPool* picked = cluster.pick();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/executor.hpp"
 #include "gateway/upstream/cluster.hpp"
 
 namespace canopy::gateway {
@@ -39,6 +40,6 @@ struct BackendReply {
   std::string endpoint;
 };
 
-boost::asio::awaitable<BackendReply> call_backend(Cluster& cluster, const BackendRequest& request);
+core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendRequest& request);
 
 }  // namespace canopy::gateway

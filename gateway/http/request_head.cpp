@@ -1,9 +1,10 @@
 #include "gateway/http/request_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 #include <charconv>
+
+#include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
 
@@ -89,7 +90,7 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
   return std::nullopt;
 }
 
-asio::awaitable<HeadResult> read_request_head(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+core::Awaitable<HeadResult> read_request_head(TcpStream& stream, beast::flat_buffer& buffer,
                                              beast::http::request_parser<beast::http::buffer_body>& parser,
                                              const HeadLimits& limits) {
   std::size_t scanned = 0;
@@ -112,7 +113,7 @@ asio::awaitable<HeadResult> read_request_head(beast::tcp_stream& stream, beast::
     }
     if (seen.size() >= limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(std::min<std::size_t>(limits.max_header_bytes + 4 - seen.size(), 16384)),
-                                                  asio::as_tuple(asio::use_awaitable));
+                                                  asio::as_tuple(core::use_awaitable));
     if (ec) co_return HeadResult{HeadOutcome::closed, ec.message()};
     buffer.commit(n);
   }

@@ -14,13 +14,14 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
 
@@ -49,8 +50,8 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 
 // Reads into `buffer` until the head is complete, checks it, and feeds it to
 // `parser`. The caller sets the stream's timeout.
-boost::asio::awaitable<HeadResult> read_request_head(
-    boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+core::Awaitable<HeadResult> read_request_head(
+    TcpStream& stream, boost::beast::flat_buffer& buffer,
     boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser, const HeadLimits& limits);
 
 }  // namespace canopy::gateway

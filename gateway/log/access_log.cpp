@@ -1,8 +1,6 @@
 #include "gateway/log/access_log.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -12,6 +10,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "core/executor.hpp"
 #include "gateway/log/json_text.hpp"
 
 namespace canopy::gateway {
@@ -118,11 +117,11 @@ void flush_access_log_to_the_end() noexcept {
   }
 }
 
-boost::asio::awaitable<void> flush_access_log_every(std::chrono::milliseconds interval) {
-  boost::asio::steady_timer tick(co_await boost::asio::this_coro::executor);
+core::Awaitable<void> flush_access_log_every(std::chrono::milliseconds interval) {
+  core::SteadyTimer tick(co_await boost::asio::this_coro::executor);
   for (;;) {
     tick.expires_after(interval);
-    co_await tick.async_wait(boost::asio::use_awaitable);
+    co_await tick.async_wait(core::use_awaitable);
     write_some();
   }
 }

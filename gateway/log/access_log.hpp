@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "core/executor.hpp"
 #include "gateway/server/exchange.hpp"
 
 namespace canopy::gateway {
@@ -29,7 +30,7 @@ void log_access(const Exchange& exchange);
 // Writes everything, waiting for the reader if need be: at exit.
 void flush_access_log_to_the_end() noexcept;
 // Flushes every `interval` until cancelled: a task of the server's tree.
-boost::asio::awaitable<void> flush_access_log_every(std::chrono::milliseconds interval);
+core::Awaitable<void> flush_access_log_every(std::chrono::milliseconds interval);
 
 std::uint64_t access_log_dropped_lines() noexcept;
 

@@ -1,7 +1,6 @@
 #include "gateway/proxy/attempts.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -9,6 +8,7 @@
 
 #include "core/bounded_channel.hpp"
 #include "core/deadline.hpp"
+#include "core/executor.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 #include "gateway/upstream/upstream_call.hpp"
@@ -17,11 +17,10 @@ namespace canopy::gateway {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using asio::awaitable;
 
 namespace {
 
-constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 
 class Attempts {
  public:
@@ -31,7 +30,7 @@ class Attempts {
         deadline_(deadline), head_(head), scopes_(config.max_attempts, nullptr), ended_(config.max_attempts) {}
 
   // Runs until there is a winner or no attempt is left to try.
-  awaitable<void> launch(core::Nursery& attempts) {
+  core::Awaitable<void> launch(core::Nursery& attempts) {
     if (config_.mode == config::AttemptsMode::race) {
       while (started_ < config_.max_attempts && start_next(attempts)) {}
       co_return;
@@ -72,7 +71,7 @@ class Attempts {
   }
 
   // One attempt, in its own scope so that the winner can cancel it alone.
-  awaitable<void> attempt(std::size_t k, EndpointPool& endpoint, core::Nursery& attempts) {
+  core::Awaitable<void> attempt(std::size_t k, EndpointPool& endpoint, core::Nursery& attempts) {
     struct Ended {  // tells the launcher, however the attempt ends
       Attempts& self;
       std::size_t k;
@@ -88,7 +87,7 @@ class Attempts {
     };
     Ended ended{*this, k};
     co_await core::open_nursery(
-        [&](core::Nursery& own) -> awaitable<void> {
+        [&](core::Nursery& own) -> core::Awaitable<void> {
           scopes_[k] = &own.cancel_scope();
           Unreachable unreachable{scopes_[k]};
           if (winner_) co_return;
@@ -98,7 +97,7 @@ class Attempts {
         {.name = "attempt", .parent = &attempts});
   }
 
-  awaitable<std::unique_ptr<UpstreamAnswer>> ask(EndpointPool& endpoint) {
+  core::Awaitable<std::unique_ptr<UpstreamAnswer>> ask(EndpointPool& endpoint) {
     UpstreamCall call(cluster_, endpoint);
     Checkout checkout = co_await endpoint.checkout(/*fresh=*/false);
     if (checkout.error != UpstreamError::none) {
@@ -172,7 +171,7 @@ bool may_send_twice(std::string_view method, bool has_body) noexcept {
          method == "TRACE";
 }
 
-awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
+core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
                                AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
                                Exchange& exchange) {
   auto& message = client.parser.get();
@@ -184,7 +183,7 @@ awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const confi
 
   Attempts attempts(cluster, *route.attempts, budget, http::request<http::empty_body>(message.base()),
                     exchange.deadline, message.method() == http::verb::head);
-  co_await core::open_nursery([&](core::Nursery& n) -> awaitable<void> { co_await attempts.launch(n); },
+  co_await core::open_nursery([&](core::Nursery& n) -> core::Awaitable<void> { co_await attempts.launch(n); },
                               {.name = "attempts", .parent = &request});
   exchange.attempts = static_cast<unsigned>(attempts.started());
   if (auto& answer = attempts.winner() ? attempts.winner() : attempts.fallback()) {

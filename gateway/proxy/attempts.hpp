@@ -18,6 +18,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "config/config.hpp"
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "gateway/proxy/attempt_budget.hpp"
 #include "gateway/proxy/proxy.hpp"
@@ -26,7 +27,7 @@
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
+core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
                                             AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
                                             Exchange& exchange);
 

@@ -1,7 +1,6 @@
 #include "gateway/proxy/proxy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <span>
 
 #include "core/deadline.hpp"
+#include "core/executor.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
@@ -21,11 +21,10 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::awaitable;
 
 namespace {
 
-constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 
 void prepare_downstream_response(http::response<http::buffer_body>& response, const Downstream& client,
                                  const config::RouteConfig& route, bool keep_alive) {
@@ -60,7 +59,7 @@ void prepare_upstream_request(http::request<http::buffer_body>& request, const D
   set_deadline_headers(request, deadline, cluster.deadline_headers());
 }
 
-awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route, UpstreamAnswer& answer,
+core::Awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route, UpstreamAnswer& answer,
                                  Exchange& exchange) {
   auto& response = answer.parser.get();
   exchange.status = response.result_int();
@@ -111,12 +110,12 @@ class ProxyCall {
 
   // Sends the request (header and body from the client) to `endpoint` and reads
   // the response head into `answer`; bounded by `until` (per_try_timeout).
-  awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
+  core::Awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
                                core::Clock::time_point until) {
     // Without a per-try timeout the request's own scope bounds the try: no scope of its own.
     if (until >= exchange_.deadline) co_return co_await send_and_read_head(endpoint, fresh, answer, call);
     TryResult result;
-    auto work = [&]() -> awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
+    auto work = [&]() -> core::Awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
     if (co_await core::move_on_at(until, work()) == core::DeadlineOutcome::expired) {
       call.failed(UpstreamError::timeout);
       result = TryResult{TryResult::End::upstream_failed, UpstreamError::timeout, result.body_sent || bytes_sent_ > 0};
@@ -143,7 +142,7 @@ class ProxyCall {
   }
 
  private:
-  awaitable<TryResult> send_and_read_head(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
+  core::Awaitable<TryResult> send_and_read_head(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
                                           UpstreamCall& call) {
     using End = TryResult::End;
     Checkout checkout = co_await endpoint.checkout(fresh);
@@ -207,7 +206,7 @@ class ProxyCall {
 
 }  // namespace
 
-awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route, AttemptBudget& budget,
+core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route, AttemptBudget& budget,
                       config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
   prepare_upstream_request(client.parser.get(), client, route, exchange.deadline, cluster);
   exchange.upstream = cluster.name();

@@ -14,13 +14,13 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <string>
 
 #include "config/config.hpp"
 #include "core/nursery.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/proxy/attempt_budget.hpp"
 #include "gateway/server/exchange.hpp"
 #include "gateway/upstream/cluster.hpp"
@@ -30,7 +30,7 @@ namespace canopy::gateway {
 // The downstream half of the exchange: the client's connection and the parser
 // that has read the request header (its body is still on the wire).
 struct Downstream {
-  boost::beast::tcp_stream& stream;
+  TcpStream& stream;
   boost::beast::flat_buffer& buffer;
   boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser;
   std::string ip;
@@ -53,11 +53,11 @@ void prepare_upstream_request(boost::beast::http::request<boost::beast::http::bu
 
 // Sends the answer's header to the client and streams its body; returns the
 // connection to the pool when both sides are done with it.
-boost::asio::awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route,
+core::Awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route,
                                               UpstreamAnswer& answer, Exchange& exchange);
 
 // `budget` pays for retries (route.retries).
-boost::asio::awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
+core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
                                    AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
                                    Exchange& exchange);
 

@@ -6,7 +6,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -18,6 +17,7 @@
 #include <memory>
 #include <span>
 
+#include "core/executor.hpp"
 #include "gateway/http/message_head.hpp"
 
 namespace canopy::gateway {
@@ -79,12 +79,12 @@ class ChunkSizeLine {
 // goes out at once, then every piece of body as soon as it arrives (a streamed
 // response is not held back), chunk-coded if the outgoing head says chunked.
 template <typename ReadStream, typename WriteStream, bool isRequest>
-boost::asio::awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& from_buffer,
+core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& from_buffer,
                                           boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
                                           WriteStream& to) {
   namespace asio = boost::asio;
   namespace http = boost::beast::http;
-  constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+  constexpr auto as_values = asio::as_tuple(core::use_awaitable);
   auto failed = [](const boost::system::error_code& ec, RelayOutcome otherwise) {
     return ec == asio::error::operation_aborted ? RelayOutcome::cancelled : otherwise;
   };
@@ -102,7 +102,7 @@ boost::asio::awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_b
   std::array<asio::const_buffer, 5> out;
   std::size_t out_count = 0;
   out[out_count++] = asio::buffer(storage.get(), head_size);
-  auto write_out = [&]() -> asio::awaitable<bool> {
+  auto write_out = [&]() -> core::Awaitable<bool> {
     auto [ec, n] = co_await asio::async_write(to, std::span(out.data(), out_count), as_values);
     out_count = 0;
     result.header_written = result.header_written || n > 0;

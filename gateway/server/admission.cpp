@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/executor.hpp"
+
 namespace canopy::gateway {
 
 namespace {
@@ -28,7 +30,7 @@ bool admitted(const core::Admission& admission, const core::CapacityLimiter& lim
 
 }  // namespace
 
-boost::asio::awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t route_index) {
+core::Awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t route_index) {
   RequestAdmission result;
   auto global = co_await gateway.admission().acquire();
   if (!admitted(global, gateway.admission(), "the gateway", "", result)) co_return result;

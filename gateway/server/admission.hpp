@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/capacity_limiter.hpp"
+#include "core/executor.hpp"
 #include "gateway/server/gateway.hpp"
 
 namespace canopy::gateway {
@@ -22,6 +23,6 @@ struct RequestAdmission {
   bool admitted() const noexcept { return refused.empty(); }
 };
 
-boost::asio::awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t route_index);
+core::Awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t route_index);
 
 }  // namespace canopy::gateway

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 
 #include "config/load.hpp"
@@ -12,17 +11,17 @@
 #include "gateway/log/json_log.hpp"
 #include "gateway/metrics/merged_metrics.hpp"
 #include "gateway/metrics/runtime_metrics.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/lifecycle.hpp"
 
 namespace canopy::gateway {
 
 namespace asio = boost::asio;
-using asio::awaitable;
 using asio::ip::tcp;
 
 namespace {
 
-constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 
 void add_tree(core::TaskTreeStats& sum, const core::TaskTreeStats& tree) {
   sum.live_tasks += tree.live_tasks;
@@ -35,7 +34,7 @@ void add_tree(core::TaskTreeStats& sum, const core::TaskTreeStats& tree) {
 
 }  // namespace
 
-Control::Control(asio::any_io_executor executor, std::vector<std::unique_ptr<Worker>>& workers,
+Control::Control(core::Executor executor, std::vector<std::unique_ptr<Worker>>& workers,
                  std::shared_ptr<const config::Config> config, prometheus::Registry& registry, LifecycleMetrics& lifecycle)
     : executor_(executor),
       workers_(workers),
@@ -44,7 +43,7 @@ Control::Control(asio::any_io_executor executor, std::vector<std::unique_ptr<Wor
       lifecycle_(lifecycle),
       worker_stopped_(executor, core::Clock::time_point::max()) {}
 
-awaitable<std::vector<prometheus::MetricFamily>> Control::collect_metrics() {
+core::Awaitable<std::vector<prometheus::MetricFamily>> Control::collect_metrics() {
   std::vector<std::vector<prometheus::MetricFamily>> parts;
   parts.reserve(workers_.size() + 1);
   for (auto& worker : workers_) {
@@ -64,7 +63,7 @@ awaitable<std::vector<prometheus::MetricFamily>> Control::collect_metrics() {
   co_return families;
 }
 
-awaitable<boost::json::object> Control::task_trees() {
+core::Awaitable<boost::json::object> Control::task_trees() {
   auto control = task_tree_json(core::TaskTree::this_thread().snapshot());
   auto& tasks = control.at("tasks").as_array();
   auto live = control.at("live").as_uint64();
@@ -79,7 +78,7 @@ awaitable<boost::json::object> Control::task_trees() {
   co_return control;
 }
 
-awaitable<void> Control::reload() {
+core::Awaitable<void> Control::reload() {
   const auto running = config_;
   std::string error;
   std::shared_ptr<const config::Config> next;
@@ -134,7 +133,7 @@ awaitable<void> Control::reload() {
   }
 }
 
-awaitable<void> Control::stop(int signal) {
+core::Awaitable<void> Control::stop(int signal) {
   std::size_t in_flight = 0;
   for (auto& worker : workers_) in_flight += co_await worker->call([](Server& server, core::Nursery*) { return server.in_flight(); });
   if (++stop_signals_ == 1) {
@@ -147,7 +146,7 @@ awaitable<void> Control::stop(int signal) {
   for (auto& worker : workers_) worker->request_stop();
 }
 
-awaitable<void> Control::run_workers() {
+core::Awaitable<void> Control::run_workers() {
   for (auto& worker : workers_) {
     worker->start([this](const WorkerStopped& stopped) {
       asio::post(executor_, [this, stopped] { worker_stopped(stopped); });
@@ -182,7 +181,7 @@ void Control::worker_stopped(const WorkerStopped& stopped) {
 
 namespace {
 
-awaitable<void> watch_reload(Control& control, asio::signal_set& signals) {
+core::Awaitable<void> watch_reload(Control& control, asio::signal_set& signals) {
   for (;;) {
     auto [ec, signal] = co_await signals.async_wait(as_values);
     if (ec) co_return;
@@ -190,7 +189,7 @@ awaitable<void> watch_reload(Control& control, asio::signal_set& signals) {
   }
 }
 
-awaitable<void> watch_signals(Control& control, asio::signal_set& signals) {
+core::Awaitable<void> watch_signals(Control& control, asio::signal_set& signals) {
   for (;;) {
     auto [ec, signal] = co_await signals.async_wait(as_values);
     if (ec) co_return;
@@ -200,9 +199,9 @@ awaitable<void> watch_signals(Control& control, asio::signal_set& signals) {
 
 }  // namespace
 
-awaitable<void> run_control(Control& control, tcp::acceptor* admin, Signals signals) {
+core::Awaitable<void> run_control(Control& control, TcpAcceptor* admin, Signals signals) {
   co_await core::open_nursery(
-      [&](core::Nursery& tree) -> awaitable<void> {
+      [&](core::Nursery& tree) -> core::Awaitable<void> {
         if (admin) tree.start_soon("serve_admin", serve_admin(control, *admin, tree));
         tree.start_soon("watch_reload", watch_reload(control, signals.reload));
         tree.start_soon("watch_signals", watch_signals(control, signals.stop));

@@ -16,7 +16,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 #include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
@@ -26,6 +25,7 @@
 
 #include "config/config.hpp"
 #include "gateway/metrics/lifecycle_metrics.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/worker.hpp"
 
 namespace canopy::gateway {
@@ -39,7 +39,7 @@ struct Signals {
 
 class Control {
  public:
-  Control(boost::asio::any_io_executor executor, std::vector<std::unique_ptr<Worker>>& workers,
+  Control(core::Executor executor, std::vector<std::unique_ptr<Worker>>& workers,
           std::shared_ptr<const config::Config> config, prometheus::Registry& registry, LifecycleMetrics& lifecycle);
 
   // The config new requests run on (the whole gateway's, not a worker's share).
@@ -49,20 +49,20 @@ class Control {
 
   // Every worker's request and runtime metrics merged, the control thread's
   // tasks, the process' metrics and those of the process' registry.
-  boost::asio::awaitable<std::vector<prometheus::MetricFamily>> collect_metrics();
+  core::Awaitable<std::vector<prometheus::MetricFamily>> collect_metrics();
   // The live task trees: the control thread's, then one node per worker.
-  boost::asio::awaitable<boost::json::object> task_trees();
+  core::Awaitable<boost::json::object> task_trees();
 
   // Reads the config file again. A valid file becomes every worker's snapshot
   // for new requests; a bad one (or one a worker cannot build or bind) is
   // logged with its error and changes nothing. Counted either way.
-  boost::asio::awaitable<void> reload();
+  core::Awaitable<void> reload();
 
   // Starts the drain on every worker (again: cuts it short).
-  boost::asio::awaitable<void> stop(int signal);
+  core::Awaitable<void> stop(int signal);
 
   // Starts every worker; returns once every one has stopped; logs how the drain went.
-  boost::asio::awaitable<void> run_workers();
+  core::Awaitable<void> run_workers();
 
   // Whether a worker crashed; the tree counts summed over the workers' ended trees.
   bool crashed() const noexcept { return crashed_; }
@@ -71,7 +71,7 @@ class Control {
  private:
   void worker_stopped(const WorkerStopped& stopped);
 
-  boost::asio::any_io_executor executor_;
+  core::Executor executor_;
   std::vector<std::unique_ptr<Worker>>& workers_;
   std::shared_ptr<const config::Config> config_;
   prometheus::Registry& registry_;
@@ -80,7 +80,7 @@ class Control {
   unsigned stop_signals_ = 0;
   core::Clock::time_point drain_started_{};
   std::size_t workers_stopped_ = 0;
-  boost::asio::steady_timer worker_stopped_;  // never expires; a stopped worker cancels its waits
+  core::SteadyTimer worker_stopped_;  // never expires; a stopped worker cancels its waits
   bool crashed_ = false;
   std::uint64_t requests_finished_ = 0;
   std::size_t requests_cut_ = 0;
@@ -88,6 +88,6 @@ class Control {
 };
 
 // Serves until every worker has stopped; `admin` may be null (no [admin] listen).
-boost::asio::awaitable<void> run_control(Control& control, boost::asio::ip::tcp::acceptor* admin, Signals signals);
+core::Awaitable<void> run_control(Control& control, TcpAcceptor* admin, Signals signals);
 
 }  // namespace canopy::gateway

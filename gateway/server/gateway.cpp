@@ -1,8 +1,10 @@
 #include "gateway/server/gateway.hpp"
 
+#include "core/executor.hpp"
+
 namespace canopy::gateway {
 
-Gateway::Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
+Gateway::Gateway(core::Executor executor, std::shared_ptr<const config::Config> config,
                  prometheus::Registry& registry)
     : config_(std::move(config)),
       router_(config_->routes),

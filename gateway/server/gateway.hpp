@@ -4,7 +4,6 @@
 // handles. A reload builds a new one; requests in flight keep theirs alive
 // (Server holds the current one).
 
-#include <boost/asio/any_io_executor.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "core/capacity_limiter.hpp"
+#include "core/executor.hpp"
 #include "gateway/metrics/request_metrics.hpp"
 #include "gateway/proxy/attempt_budget.hpp"
 #include "gateway/routing/router.hpp"
@@ -24,7 +24,7 @@ class Gateway {
   // Resolves every upstream endpoint; throws std::runtime_error if one fails.
   // Metric handles are created in `registry`, which outlives the gateway (a
   // reloaded config finds its counters where the old one left them).
-  Gateway(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
+  Gateway(core::Executor executor, std::shared_ptr<const config::Config> config,
           prometheus::Registry& registry);
 
   const config::Config& config() const noexcept { return *config_; }
@@ -47,7 +47,6 @@ class Gateway {
   core::CapacityLimiter& admission() noexcept { return admission_; }
   const core::CapacityLimiter& admission() const noexcept { return admission_; }
   core::CapacityLimiter* route_admission(std::size_t route_index) const { return route_admission_[route_index].get(); }
-
 
  private:
   std::shared_ptr<const config::Config> config_;

@@ -1,10 +1,9 @@
 #include "gateway/server/lifecycle.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/log/access_log.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/listener.hpp"
 #include "gateway/server/worker.hpp"
 #include "gateway/upstream/health_check.hpp"
@@ -12,7 +11,6 @@
 namespace canopy::gateway {
 
 namespace asio = boost::asio;
-using asio::awaitable;
 
 namespace {
 
@@ -26,11 +24,11 @@ constexpr auto cut_answer_grace = std::chrono::milliseconds(500);
 
 // The active health checks of the running snapshot; a reload stops them and
 // starts the new snapshot's (which inherits what they had found).
-awaitable<void> run_health_checks(Server& server) {
+core::Awaitable<void> run_health_checks(Server& server) {
   for (;;) {
     const std::shared_ptr<Gateway> snapshot = server.gateway();
     co_await core::open_nursery(
-        [&](core::Nursery& checks) -> awaitable<void> {
+        [&](core::Nursery& checks) -> core::Awaitable<void> {
           for (const auto& [name, cluster] : snapshot->clusters()) {
             start_health_checks(*cluster, checks, server.publish_health());
           }
@@ -43,11 +41,11 @@ awaitable<void> run_health_checks(Server& server) {
 
 // Idle upstream connections no checkout reaches (it takes the newest first) are
 // closed here once the upstream has closed them or idle_timeout has passed.
-awaitable<void> close_idle_upstream_connections(Server& server) {
-  asio::steady_timer tick(co_await asio::this_coro::executor);
+core::Awaitable<void> close_idle_upstream_connections(Server& server) {
+  core::SteadyTimer tick(co_await asio::this_coro::executor);
   for (;;) {
     tick.expires_after(idle_connection_sweep_interval);
-    auto [ec] = co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await tick.async_wait(asio::as_tuple(core::use_awaitable));
     if (ec) co_return;  // the worker is stopping
     const auto now = core::Clock::now();
     for (const auto& [name, cluster] : server.gateway()->clusters()) {
@@ -57,15 +55,15 @@ awaitable<void> close_idle_upstream_connections(Server& server) {
 }
 
 // Returns when no request is in flight any more, or at `until`.
-awaitable<void> until_no_requests(Server& server, core::Clock::time_point until) {
-  asio::steady_timer tick(co_await asio::this_coro::executor);
+core::Awaitable<void> until_no_requests(Server& server, core::Clock::time_point until) {
+  core::SteadyTimer tick(co_await asio::this_coro::executor);
   while (server.in_flight() > 0 && core::Clock::now() < until) {
     tick.expires_after(std::chrono::milliseconds(5));
-    co_await tick.async_wait(asio::use_awaitable);
+    co_await tick.async_wait(core::use_awaitable);
   }
 }
 
-awaitable<void> drain_on_stop(Server& server, core::Nursery& tree, WorkerStopped& stopped) {
+core::Awaitable<void> drain_on_stop(Server& server, core::Nursery& tree, WorkerStopped& stopped) {
   co_await server.until_stop_requested(1);
   const auto started = core::Clock::now();
   const std::uint64_t finished_before = server.requests_finished_total();
@@ -73,8 +71,8 @@ awaitable<void> drain_on_stop(Server& server, core::Nursery& tree, WorkerStopped
   server.close_listeners();
   // Wait for in-flight requests, up to drain_timeout; a second stop ends the wait.
   co_await core::open_nursery(
-      [&](core::Nursery& drain) -> awaitable<void> {
-        drain.start_soon("second_stop", [&]() -> awaitable<void> {
+      [&](core::Nursery& drain) -> core::Awaitable<void> {
+        drain.start_soon("second_stop", [&]() -> core::Awaitable<void> {
           co_await server.until_stop_requested(2);
           drain.cancel_scope().cancel(core::CancelReason::shutdown);
         });
@@ -95,13 +93,13 @@ awaitable<void> drain_on_stop(Server& server, core::Nursery& tree, WorkerStopped
 
 }  // namespace
 
-void start_accepting(Server& server, asio::ip::tcp::acceptor& listener, core::Nursery& tree) {
+void start_accepting(Server& server, TcpAcceptor& listener, core::Nursery& tree) {
   tree.start_soon("accept_connections", accept_connections(server, listener, tree));
 }
 
-awaitable<void> run_worker(Server& server, core::Nursery*& tree_out, WorkerStopped& stopped) {
+core::Awaitable<void> run_worker(Server& server, core::Nursery*& tree_out, WorkerStopped& stopped) {
   co_await core::open_nursery(
-      [&](core::Nursery& tree) -> awaitable<void> {
+      [&](core::Nursery& tree) -> core::Awaitable<void> {
         tree_out = &tree;
         start_accepting(server, server.listener(), tree);
         if (server.runs_health_checks()) tree.start_soon("health_checks", run_health_checks(server));

@@ -21,6 +21,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/nursery.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
@@ -29,8 +30,8 @@ struct WorkerStopped;
 
 // Serves on server.listener() until stopped; `tree` points at the worker's
 // root nursery while it runs. Fills in the drain's counts.
-boost::asio::awaitable<void> run_worker(Server& server, core::Nursery*& tree, WorkerStopped& stopped);
+core::Awaitable<void> run_worker(Server& server, core::Nursery*& tree, WorkerStopped& stopped);
 
-void start_accepting(Server& server, boost::asio::ip::tcp::acceptor& listener, core::Nursery& tree);
+void start_accepting(Server& server, TcpAcceptor& listener, core::Nursery& tree);
 
 }  // namespace canopy::gateway

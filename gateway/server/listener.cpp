@@ -1,10 +1,9 @@
 #include "gateway/server/listener.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/log/json_log.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/session.hpp"
 
 namespace canopy::gateway {
@@ -14,7 +13,7 @@ using asio::ip::tcp;
 
 namespace {
 
-void serve(Server& server, tcp::socket socket, core::Permit slot, core::Nursery& connections) {
+void serve(Server& server, TcpSocket socket, core::Permit slot, core::Nursery& connections) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   connections.start_soon("connection", serve_connection(server, std::move(socket), std::move(slot)));
@@ -22,14 +21,14 @@ void serve(Server& server, tcp::socket socket, core::Permit slot, core::Nursery&
 
 // A listener replaced by a reload: the clients already in its accept queue
 // connected to us and are served; then it closes.
-void retire(Server& server, tcp::acceptor& acceptor, core::Nursery& connections) {
+void retire(Server& server, TcpAcceptor& acceptor, core::Nursery& connections) {
   boost::system::error_code ec;
   acceptor.non_blocking(true, ec);
   std::size_t taken = 0;
   while (!ec) {
     core::Permit slot = server.connection_slots().try_acquire();
     if (!slot) break;  // at max_connections: the rest are refused by the close
-    tcp::socket socket(acceptor.get_executor());
+    TcpSocket socket(acceptor.get_executor());
     acceptor.accept(socket, ec);
     if (!ec) {
       serve(server, std::move(socket), std::move(slot), connections);
@@ -42,11 +41,11 @@ void retire(Server& server, tcp::acceptor& acceptor, core::Nursery& connections)
 
 }  // namespace
 
-asio::awaitable<void> accept_connections(Server& server, tcp::acceptor& acceptor, core::Nursery& connections) {
+core::Awaitable<void> accept_connections(Server& server, TcpAcceptor& acceptor, core::Nursery& connections) {
   for (;;) {
     core::Admission slot = co_await server.connection_slots().acquire();  // waits while at max_connections
     if (server.retired(acceptor)) break;
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(core::use_awaitable));
     if (!acceptor.is_open()) co_return;  // closed: the drain
     if (ec == asio::error::operation_aborted) {
       if (server.retired(acceptor)) break;
@@ -55,8 +54,8 @@ asio::awaitable<void> accept_connections(Server& server, tcp::acceptor& acceptor
     if (ec) {
       // Out of descriptors and the like: say so, and give the system a moment.
       log_event("warn", "accept_failed", {{"error", ec.message()}});
-      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
-      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      core::SteadyTimer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(core::use_awaitable));
       continue;
     }
     serve(server, std::move(socket), std::move(slot.permit), connections);

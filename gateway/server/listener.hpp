@@ -10,11 +10,12 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/nursery.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> accept_connections(Server& server, boost::asio::ip::tcp::acceptor& acceptor,
+core::Awaitable<void> accept_connections(Server& server, TcpAcceptor& acceptor,
                                                 core::Nursery& connections);
 
 }  // namespace canopy::gateway

@@ -2,12 +2,12 @@
 // The answers the gateway writes itself: errors, static routes, 100 Continue.
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <string>
 
 #include "config/config.hpp"
+#include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
 
@@ -20,8 +20,8 @@ SimpleResponse static_response(const config::StaticResponse& response, unsigned 
 // Writes the response; false if the client is gone. The answer to a HEAD
 // request is its head alone (RFC 9110 §9.3.2; Content-Length still says what a
 // GET would get): a body there would be read as the start of the next response.
-boost::asio::awaitable<bool> send(boost::beast::tcp_stream& stream, SimpleResponse& response,
+core::Awaitable<bool> send(TcpStream& stream, SimpleResponse& response,
                                   boost::beast::http::verb request_method);
-boost::asio::awaitable<bool> send_continue(boost::beast::tcp_stream& stream);
+core::Awaitable<bool> send_continue(TcpStream& stream);
 
 }  // namespace canopy::gateway

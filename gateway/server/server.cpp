@@ -1,9 +1,9 @@
 #include "gateway/server/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "config/worker_share.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/upstream/health_check.hpp"
 
 namespace canopy::gateway {
@@ -13,8 +13,8 @@ using asio::ip::tcp;
 
 namespace {
 
-std::unique_ptr<tcp::acceptor> bind_listener(asio::any_io_executor executor, const tcp::endpoint& endpoint) {
-  auto acceptor = std::make_unique<tcp::acceptor>(executor);
+std::unique_ptr<TcpAcceptor> bind_listener(core::Executor executor, const tcp::endpoint& endpoint) {
+  auto acceptor = std::make_unique<TcpAcceptor>(executor);
   acceptor->open(endpoint.protocol());
   acceptor->set_option(asio::socket_base::reuse_address(true));
   // Every worker listens on the same address; the kernel spreads connections
@@ -25,7 +25,7 @@ std::unique_ptr<tcp::acceptor> bind_listener(asio::any_io_executor executor, con
   return acceptor;
 }
 
-std::shared_ptr<Gateway> build_gateway(asio::any_io_executor executor, const config::Config& config, unsigned workers,
+std::shared_ptr<Gateway> build_gateway(core::Executor executor, const config::Config& config, unsigned workers,
                                        prometheus::Registry& registry) {
   return std::make_shared<Gateway>(executor, std::make_shared<const config::Config>(config::worker_share(config, workers)),
                                    registry);
@@ -40,7 +40,7 @@ tcp::endpoint endpoint_of(const config::Address& address) {
   return {ip, address.port};
 }
 
-Server::Server(asio::any_io_executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
+Server::Server(core::Executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
                const tcp::endpoint& listen)
     : executor_(executor),
       workers_(workers),
@@ -51,8 +51,8 @@ Server::Server(asio::any_io_executor executor, std::shared_ptr<const config::Con
   listeners_.push_back(bind_listener(executor, listen));
 }
 
-asio::awaitable<void> Server::until_replaced(const Gateway& snapshot) {
-  while (gateway_.get() == &snapshot) co_await replaced_.async_wait(asio::as_tuple(asio::use_awaitable));
+core::Awaitable<void> Server::until_replaced(const Gateway& snapshot) {
+  while (gateway_.get() == &snapshot) co_await replaced_.async_wait(asio::as_tuple(core::use_awaitable));
 }
 
 Server::Prepared Server::prepare(std::shared_ptr<const config::Config> config, const std::optional<tcp::endpoint>& listen) {
@@ -68,7 +68,7 @@ Server::Prepared Server::prepare(std::shared_ptr<const config::Config> config, c
   return next;
 }
 
-tcp::acceptor* Server::commit(Prepared next) {
+TcpAcceptor* Server::commit(Prepared next) {
   // Inherited here, not when prepared: a change the checks found in between
   // (on another worker too) is in the old snapshot by now.
   for (const auto& [name, cluster] : next.gateway->clusters()) {
@@ -101,8 +101,8 @@ void Server::request_stop() noexcept {
   stop_.cancel();
 }
 
-asio::awaitable<void> Server::until_stop_requested(unsigned count) {
-  while (stop_requests_ < count) co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
+core::Awaitable<void> Server::until_stop_requested(unsigned count) {
+  while (stop_requests_ < count) co_await stop_.async_wait(asio::as_tuple(core::use_awaitable));
 }
 
 InFlightScope::InFlightScope(Server& server, core::CancelScope& scope) noexcept : scope_(scope) {

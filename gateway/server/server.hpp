@@ -12,10 +12,8 @@
 
 #include <boost/intrusive/list.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +22,7 @@
 #include "config/config.hpp"
 #include "core/cancel_scope.hpp"
 #include "core/capacity_limiter.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/gateway.hpp"
 #include "gateway/upstream/health_check.hpp"
 
@@ -51,7 +50,7 @@ class Server {
   // enforces its share of the limits: config/worker_share.hpp) and binds
   // `listen`; throws std::runtime_error if it cannot (an upstream does not
   // resolve) or system_error (the address is taken).
-  Server(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
+  Server(core::Executor executor, std::shared_ptr<const config::Config> config, unsigned workers,
          const boost::asio::ip::tcp::endpoint& listen);
 
   // This worker's request and upstream metrics. Every snapshot registers its
@@ -64,7 +63,7 @@ class Server {
   // The snapshot a new request runs on; hold it until the request has ended.
   std::shared_ptr<Gateway> gateway() const noexcept { return gateway_; }
   // Returns once `snapshot` is no longer the one new requests run on.
-  boost::asio::awaitable<void> until_replaced(const Gateway& snapshot);
+  core::Awaitable<void> until_replaced(const Gateway& snapshot);
 
   // A reload in steps, so that every worker changes or none does. prepare()
   // builds the next snapshot and, given `listen`, binds it (throws, changing
@@ -74,17 +73,17 @@ class Server {
   // the connections already queued and close it.
   struct Prepared {
     std::shared_ptr<Gateway> gateway;
-    std::unique_ptr<boost::asio::ip::tcp::acceptor> listener;
+    std::unique_ptr<TcpAcceptor> listener;
   };
   Prepared prepare(std::shared_ptr<const config::Config> config,
                    const std::optional<boost::asio::ip::tcp::endpoint>& listen);
-  boost::asio::ip::tcp::acceptor* commit(Prepared next);
+  TcpAcceptor* commit(Prepared next);
   void retire_previous_listener() noexcept;
 
   // The socket new connections are accepted on; the one an accept loop runs on
   // is retired once it is no longer this one.
-  boost::asio::ip::tcp::acceptor& listener() noexcept { return *listeners_.back(); }
-  bool retired(const boost::asio::ip::tcp::acceptor& acceptor) const noexcept { return &acceptor != listeners_.back().get(); }
+  TcpAcceptor& listener() noexcept { return *listeners_.back(); }
+  bool retired(const TcpAcceptor& acceptor) const noexcept { return &acceptor != listeners_.back().get(); }
   // Closes every listener (the drain): accept loops end.
   void close_listeners() noexcept;
 
@@ -100,7 +99,7 @@ class Server {
   void request_stop() noexcept;
   unsigned stop_requests() const noexcept { return stop_requests_; }
   // Returns once stop_requests() >= count.
-  boost::asio::awaitable<void> until_stop_requested(unsigned count);
+  core::Awaitable<void> until_stop_requested(unsigned count);
 
   // Active health checks run on one worker (runs_health_checks()), which gives
   // every change it finds to publish_health(); the others apply it with
@@ -124,13 +123,13 @@ class Server {
   void cut_requests();
 
  private:
-  boost::asio::any_io_executor executor_;
+  core::Executor executor_;
   unsigned workers_;
   prometheus::Registry metrics_;  // before gateway_: its handles point in here
   std::shared_ptr<Gateway> gateway_;
-  boost::asio::steady_timer replaced_;  // never expires; a commit cancels its waits
-  boost::asio::steady_timer stop_;      // never expires; a stop request cancels its waits
-  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> listeners_;  // the last one is current
+  core::SteadyTimer replaced_;  // never expires; a commit cancels its waits
+  core::SteadyTimer stop_;      // never expires; a stop request cancels its waits
+  std::vector<std::unique_ptr<TcpAcceptor>> listeners_;  // the last one is current
   core::CapacityLimiter connection_slots_;
   bool draining_ = false;
   unsigned stop_requests_ = 0;

@@ -16,10 +16,8 @@
 #include "gateway/server/session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -29,25 +27,25 @@
 #include "core/nursery.hpp"
 #include "gateway/fanout/aggregate.hpp"
 #include "gateway/http/request_head.hpp"
+#include "gateway/log/access_log.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
-#include "gateway/server/admission.hpp"
-#include "gateway/server/watch_disconnect.hpp"
-#include "gateway/log/access_log.hpp"
 #include "gateway/proxy/proxy.hpp"
+#include "gateway/server/admission.hpp"
 #include "gateway/server/responses.hpp"
+#include "gateway/server/watch_disconnect.hpp"
 
 namespace canopy::gateway {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::awaitable;
 using asio::ip::tcp;
 
 namespace {
 
-constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 using RequestParser = http::request_parser<http::buffer_body>;
 
 unsigned status_of(HeadOutcome outcome) {
@@ -96,12 +94,12 @@ constexpr auto answer_grace = std::chrono::seconds(1);
 
 // The proxy or fan-out step under the request's own cancel scope. Returns when
 // every task of the request has ended.
-awaitable<void> handle_in_request_scope(Server& server, Gateway& gateway, Downstream& client, std::size_t route_index,
+core::Awaitable<void> handle_in_request_scope(Server& server, Gateway& gateway, Downstream& client, std::size_t route_index,
                                         Exchange& exchange) {
   const auto& route = gateway.route(route_index);
   const auto half_close = gateway.config().server.client_half_close;
   auto result = co_await core::open_nursery(
-      [&](core::Nursery& request) -> awaitable<void> {
+      [&](core::Nursery& request) -> core::Awaitable<void> {
         InFlightScope reachable_by_drain(server, request.cancel_scope());
         if (route.aggregate) {
           request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
@@ -122,7 +120,7 @@ awaitable<void> handle_in_request_scope(Server& server, Gateway& gateway, Downst
 }
 
 // What the client gets when the proxy step did not answer completely.
-awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
+core::Awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
   if (exchange.client_gone || exchange.cancel_reason == core::CancelReason::client_disconnect) {
     exchange.close_connection = true;  // nobody left to answer
     co_return;
@@ -154,10 +152,10 @@ awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
 }
 
 // Routes and answers one request whose header has been read.
-awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exchange& exchange) {
+core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exchange& exchange) {
   auto& request = client.parser.get();
   const bool body_pending = !client.parser.is_done();
-  auto reply = [&](SimpleResponse response) -> awaitable<void> {
+  auto reply = [&](SimpleResponse response) -> core::Awaitable<void> {
     exchange.status = response.result_int();
     exchange.close_connection = exchange.close_connection || body_pending;
     response.keep_alive(client.keep_alive && !exchange.close_connection);
@@ -220,11 +218,11 @@ awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exc
 
 }  // namespace
 
-awaitable<void> serve_connection(Server& server, tcp::socket socket, [[maybe_unused]] core::Permit slot) {
+core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe_unused]] core::Permit slot) {
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   const std::string client_ip = ec ? "unknown" : peer.address().to_string();
-  beast::tcp_stream stream(std::move(socket));
+  TcpStream stream(std::move(socket));
   beast::flat_buffer buffer;
 
   for (bool first = true;; first = false) {
@@ -259,7 +257,7 @@ awaitable<void> serve_connection(Server& server, tcp::socket socket, [[maybe_unu
       co_await answer(server, gateway, client, exchange);
     }
     if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) {
-      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      stream.socket().shutdown(TcpSocket::shutdown_send, ec);
       co_return;
     }
   }

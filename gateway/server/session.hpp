@@ -6,13 +6,14 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/capacity_limiter.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
 // `slot` is the connection's place under max_connections; it is given back
 // when the connection closes.
-boost::asio::awaitable<void> serve_connection(Server& server, boost::asio::ip::tcp::socket socket,
+core::Awaitable<void> serve_connection(Server& server, TcpSocket socket,
                                               core::Permit slot);
 
 }  // namespace canopy::gateway

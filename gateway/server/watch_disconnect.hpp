@@ -13,10 +13,11 @@
 
 #include "config/config.hpp"
 #include "core/cancel_scope.hpp"
+#include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
 
-boost::asio::awaitable<void> watch_disconnect(boost::asio::ip::tcp::socket& client, core::CancelScope& request,
+core::Awaitable<void> watch_disconnect(TcpSocket& client, core::CancelScope& request,
                                               config::HalfClose policy);
 
 }  // namespace canopy::gateway

@@ -5,6 +5,7 @@
 
 #include "core/cancelled.hpp"
 #include "core/error_group.hpp"
+#include "core/executor.hpp"
 #include "gateway/log/access_log.hpp"
 #include "gateway/log/json_log.hpp"
 #include "gateway/server/lifecycle.hpp"
@@ -33,7 +34,7 @@ void Worker::start(std::function<void(const WorkerStopped&)> on_stopped) {
   });
 }
 
-asio::awaitable<void> Worker::serve(std::function<void(const WorkerStopped&)> on_stopped) {
+core::Awaitable<void> Worker::serve(std::function<void(const WorkerStopped&)> on_stopped) {
   WorkerStopped stopped;
   try {
     co_await run_worker(*server_, tree_, stopped);

@@ -18,7 +18,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -27,6 +26,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "core/task_tree.hpp"
 #include "gateway/server/server.hpp"
@@ -67,19 +67,19 @@ class Worker {
   // tree has ended) and resumes the caller on its own executor with the result,
   // or what fn threw. Not cancellable: fn must not wait.
   template <typename F>
-  boost::asio::awaitable<std::invoke_result_t<F&, Server&, core::Nursery*>> call(F fn) {
+  core::Awaitable<std::invoke_result_t<F&, Server&, core::Nursery*>> call(F fn) {
     using Result = std::invoke_result_t<F&, Server&, core::Nursery*>;
     co_return co_await boost::asio::co_spawn(
         io_.get_executor(),
-        [this, fn = std::move(fn)]() mutable -> boost::asio::awaitable<Result> { co_return fn(*server_, tree_); },
-        boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), boost::asio::use_awaitable));
+        [this, fn = std::move(fn)]() mutable -> core::Awaitable<Result> { co_return fn(*server_, tree_); },
+        boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), core::use_awaitable));
   }
 
   // Lets the thread end and joins it.
   void finish();
 
  private:
-  boost::asio::awaitable<void> serve(std::function<void(const WorkerStopped&)> on_stopped);
+  core::Awaitable<void> serve(std::function<void(const WorkerStopped&)> on_stopped);
 
   std::size_t index_;
   boost::asio::io_context io_{1};

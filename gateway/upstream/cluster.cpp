@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/executor.hpp"
 #include "gateway/log/json_log.hpp"
 
 namespace canopy::gateway {
@@ -11,7 +12,7 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-Cluster::Cluster(asio::any_io_executor executor, const config::UpstreamConfig& upstream, UpstreamMetrics& metrics)
+Cluster::Cluster(core::Executor executor, const config::UpstreamConfig& upstream, UpstreamMetrics& metrics)
     : name_(upstream.name),
       metrics_(metrics),
       balance_(upstream.balance),

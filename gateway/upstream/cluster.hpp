@@ -4,7 +4,6 @@
 // (round_robin, least_request, or power_of_two_choices: the less loaded of two
 // picked at random) among the healthy ones.
 
-#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <optional>
 #include <random>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/executor.hpp"
 #include "gateway/metrics/request_metrics.hpp"
 #include "gateway/upstream/endpoint_pool.hpp"
 
@@ -22,7 +22,7 @@ class Cluster {
  public:
   // Resolves every endpoint now, off the request path; throws std::runtime_error
   // naming the endpoint if one does not resolve.
-  Cluster(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream, UpstreamMetrics& metrics);
+  Cluster(core::Executor executor, const config::UpstreamConfig& upstream, UpstreamMetrics& metrics);
 
   // Picks by the balance policy among the endpoints that pass their active
   // health checks and are not ejected (if every healthy one is ejected, among

@@ -1,10 +1,11 @@
 #include "gateway/upstream/endpoint_pool.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <cerrno>
 #include <sys/socket.h>
+
+#include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
 
@@ -17,7 +18,7 @@ namespace {
 // An idle keep-alive connection the upstream has closed is readable (EOF) or
 // broken; one that is still good has nothing to read. One non-blocking peek,
 // without switching the socket's mode (that would be two more syscalls).
-bool still_open(tcp::socket& socket) {
+bool still_open(TcpSocket& socket) {
   if (!socket.is_open()) return false;
   char byte;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -26,7 +27,7 @@ bool still_open(tcp::socket& socket) {
 
 }  // namespace
 
-Lease::Lease(EndpointPool& pool, std::unique_ptr<beast::tcp_stream> stream, core::Permit permit, bool reused)
+Lease::Lease(EndpointPool& pool, std::unique_ptr<TcpStream> stream, core::Permit permit, bool reused)
     : pool_(&pool), stream_(std::move(stream)), permit_(std::move(permit)), reused_(reused) {}
 
 Lease::Lease(Lease&& other) noexcept
@@ -60,7 +61,7 @@ void Lease::release_for_reuse() {
   pool_->give_back(std::move(stream_));
 }
 
-EndpointPool::EndpointPool(asio::any_io_executor executor, const config::UpstreamConfig& upstream,
+EndpointPool::EndpointPool(core::Executor executor, const config::UpstreamConfig& upstream,
                            tcp::endpoint endpoint, CircuitBreaker& breaker)
     : executor_(executor),
       endpoint_(endpoint),
@@ -71,7 +72,7 @@ EndpointPool::EndpointPool(asio::any_io_executor executor, const config::Upstrea
                           .queue_timeout = upstream.connect_timeout}),
       breaker_(breaker) {}
 
-asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
+core::Awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   if (!breaker_.admits_request()) co_return Checkout{.error = UpstreamError::circuit_open};
   core::Permit permit = limiter_.try_acquire();
   if (!permit) {
@@ -107,9 +108,9 @@ asio::awaitable<Checkout> EndpointPool::checkout(bool fresh) {
       co_return Checkout{Lease(*this, std::move(idle.stream), std::move(permit), true)};
     }
   }
-  auto stream = std::make_unique<beast::tcp_stream>(executor_);
+  auto stream = std::make_unique<TcpStream>(executor_);
   stream->expires_after(connect_timeout_);
-  auto [ec] = co_await stream->async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await stream->async_connect(endpoint_, asio::as_tuple(core::use_awaitable));
   stream->expires_never();
   if (ec) {
     co_return Checkout{.error = ec == beast::error::timeout ? UpstreamError::connect_timeout
@@ -126,7 +127,7 @@ void EndpointPool::close_idle(core::Clock::time_point now) {
   });
 }
 
-void EndpointPool::give_back(std::unique_ptr<beast::tcp_stream> stream) {
+void EndpointPool::give_back(std::unique_ptr<TcpStream> stream) {
   idle_.push_back(Idle{std::move(stream), core::Clock::now()});
 }
 

@@ -17,10 +17,8 @@
 //
 // Thread-safety: none; one worker's executor.
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +27,7 @@
 #include "config/config.hpp"
 #include "core/capacity_limiter.hpp"
 #include "core/clock.hpp"
+#include "gateway/net/sockets.hpp"
 #include "gateway/upstream/circuit_breaker.hpp"
 #include "gateway/upstream/upstream_error.hpp"
 
@@ -43,7 +42,7 @@ class Lease {
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
 
-  boost::beast::tcp_stream& stream() { return *stream_; }
+  TcpStream& stream() { return *stream_; }
   bool reused() const noexcept { return reused_; }
   explicit operator bool() const noexcept { return stream_ != nullptr; }
 
@@ -52,13 +51,13 @@ class Lease {
 
  private:
   friend class EndpointPool;
-  Lease(EndpointPool& pool, std::unique_ptr<boost::beast::tcp_stream> stream, core::Permit permit, bool reused);
+  Lease(EndpointPool& pool, std::unique_ptr<TcpStream> stream, core::Permit permit, bool reused);
   void end() noexcept;
 
   EndpointPool* pool_ = nullptr;
   // Held by pointer: moving a Beast stream allocates a new implementation
   // object, and a connection moves pool → lease → pool on every request.
-  std::unique_ptr<boost::beast::tcp_stream> stream_;
+  std::unique_ptr<TcpStream> stream_;
   core::Permit permit_;
   bool reused_ = false;
 };
@@ -70,13 +69,13 @@ struct Checkout {
 
 class EndpointPool {
  public:
-  EndpointPool(boost::asio::any_io_executor executor, const config::UpstreamConfig& upstream,
+  EndpointPool(core::Executor executor, const config::UpstreamConfig& upstream,
                boost::asio::ip::tcp::endpoint endpoint, CircuitBreaker& breaker);
   EndpointPool(const EndpointPool&) = delete;
   EndpointPool& operator=(const EndpointPool&) = delete;
 
   // `fresh`: skip idle connections (a retry after a stale one failed).
-  boost::asio::awaitable<Checkout> checkout(bool fresh);
+  core::Awaitable<Checkout> checkout(bool fresh);
 
   // Closes the idle connections that outlived idle_timeout or that the upstream
   // has closed (a socket left in CLOSE_WAIT holds a descriptor until then).
@@ -109,11 +108,11 @@ class EndpointPool {
   friend class Lease;
   friend class Cluster;
   struct Idle {
-    std::unique_ptr<boost::beast::tcp_stream> stream;
+    std::unique_ptr<TcpStream> stream;
     core::Clock::time_point since;
   };
 
-  void give_back(std::unique_ptr<boost::beast::tcp_stream> stream);
+  void give_back(std::unique_ptr<TcpStream> stream);
   void started() noexcept {
     ++in_flight_;
     breaker_.request_started();
@@ -123,7 +122,7 @@ class EndpointPool {
     breaker_.request_ended();
   }
 
-  boost::asio::any_io_executor executor_;
+  core::Executor executor_;
   boost::asio::ip::tcp::endpoint endpoint_;
   std::string name_;
   core::Clock::duration connect_timeout_;

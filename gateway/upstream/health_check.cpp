@@ -1,10 +1,7 @@
 #include "gateway/upstream/health_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -12,25 +9,25 @@
 
 #include "core/deadline.hpp"
 #include "gateway/log/json_log.hpp"
+#include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::awaitable;
 
 namespace {
 
-constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
+constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 
 struct Probe {
   bool passed = false;
   std::string detail;  // why it failed, or the status
 };
 
-awaitable<Probe> ask(EndpointPool& endpoint, const config::HealthCheckConfig& check) {
-  beast::tcp_stream stream(co_await asio::this_coro::executor);
+core::Awaitable<Probe> ask(EndpointPool& endpoint, const config::HealthCheckConfig& check) {
+  TcpStream stream(co_await asio::this_coro::executor);
   auto [connect_ec] = co_await stream.async_connect(endpoint.address(), as_values);
   if (connect_ec) co_return Probe{false, "connect: " + connect_ec.message()};
   http::request<http::empty_body> request{http::verb::get, check.path, 11};
@@ -65,15 +62,15 @@ void record(const Cluster& cluster, EndpointPool& endpoint, const config::Health
   publish(HealthChange{cluster.name(), endpoint.address(), health.healthy});
 }
 
-awaitable<void> check_endpoint(const Cluster& cluster, EndpointPool& endpoint, const HealthPublisher& publish) {
+core::Awaitable<void> check_endpoint(const Cluster& cluster, EndpointPool& endpoint, const HealthPublisher& publish) {
   const auto& check = *cluster.health_check();
-  asio::steady_timer pause(co_await asio::this_coro::executor);
+  core::SteadyTimer pause(co_await asio::this_coro::executor);
   for (;;) {
     const auto started = core::Clock::now();
     auto probe = co_await core::move_on_after(check.timeout, ask(endpoint, check));
     record(cluster, endpoint, check, probe ? *probe : Probe{false, "no answer within the timeout"}, publish);
     pause.expires_at(started + check.interval);
-    co_await pause.async_wait(asio::use_awaitable);
+    co_await pause.async_wait(core::use_awaitable);
   }
 }
 

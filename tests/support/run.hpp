@@ -8,12 +8,14 @@
 #include <optional>
 #include <stdexcept>
 
+#include "core/executor.hpp"
+
 namespace canopy::test {
 
 // Spawns `work` and runs the context until nothing is left; rethrows what the
 // coroutine threw. Fails if the work never finished (a lost wake-up).
 template <typename T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
+T run(boost::asio::io_context& io, core::Awaitable<T> work) {
   std::exception_ptr error;
   bool done = false;
   std::optional<std::conditional_t<std::is_void_v<T>, int, T>> value;

@@ -4,11 +4,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
@@ -17,8 +17,6 @@ namespace canopy::core {
 namespace {
 
 namespace asio = boost::asio;
-using asio::awaitable;
-using asio::use_awaitable;
 
 using test::settle;
 
@@ -26,8 +24,8 @@ TEST(BoundedChannel, SendSuspendsWhenFullUntilAReceiverMakesRoom) {
   asio::io_context io;
   BoundedChannel<int> channel(2);
   int sent = 0;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("producer", [&]() -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("producer", [&]() -> Awaitable<void> {
       for (int i = 0; i < 3; ++i) {
         EXPECT_EQ(co_await channel.send(i), SendOutcome::sent);
         ++sent;
@@ -48,8 +46,8 @@ TEST(BoundedChannel, ReceiveSuspendsWhenEmpty) {
   asio::io_context io;
   BoundedChannel<std::string> channel(1);
   std::optional<std::string> got;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("consumer", [&]() -> awaitable<void> { got = co_await channel.receive(); });
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("consumer", [&]() -> Awaitable<void> { got = co_await channel.receive(); });
     co_await settle();
     EXPECT_FALSE(got);
     EXPECT_EQ(channel.stats().waiting_receivers, 1u);
@@ -63,9 +61,9 @@ TEST(BoundedChannel, ServesWaitingSendersAndReceiversInArrivalOrder) {
   asio::io_context io;
   BoundedChannel<int> channel(0);
   std::vector<int> received_by;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int id = 0; id < 3; ++id) {
-      n.start_soon("receiver", [&, id]() -> awaitable<void> {
+      n.start_soon("receiver", [&, id]() -> Awaitable<void> {
         co_await channel.receive();
         received_by.push_back(id);
       });
@@ -77,9 +75,9 @@ TEST(BoundedChannel, ServesWaitingSendersAndReceiversInArrivalOrder) {
   EXPECT_EQ(received_by, (std::vector<int>{0, 1, 2}));
 
   std::vector<int> order;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int id = 0; id < 3; ++id) {
-      n.start_soon("sender", [&, id]() -> awaitable<void> { co_await channel.send(id); });
+      n.start_soon("sender", [&, id]() -> Awaitable<void> { co_await channel.send(id); });
     }
     co_await settle();
     for (int i = 0; i < 3; ++i) order.push_back(*co_await channel.receive());
@@ -91,7 +89,7 @@ TEST(BoundedChannel, CloseDeliversWhatIsBufferedThenEnds) {
   asio::io_context io;
   BoundedChannel<int> channel(4);
   std::vector<int> got;
-  test::run(io, [&]() -> awaitable<void> {
+  test::run(io, [&]() -> Awaitable<void> {
     co_await channel.send(1);
     co_await channel.send(2);
     channel.close();
@@ -106,10 +104,10 @@ TEST(BoundedChannel, CloseWakesEveryWaiter) {
   BoundedChannel<int> full(1), empty(1);
   std::optional<SendOutcome> send_outcome;
   bool receiver_saw_end = false;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     co_await full.send(0);
-    n.start_soon("sender", [&]() -> awaitable<void> { send_outcome = co_await full.send(1); });
-    n.start_soon("receiver", [&]() -> awaitable<void> { receiver_saw_end = !(co_await empty.receive()); });
+    n.start_soon("sender", [&]() -> Awaitable<void> { send_outcome = co_await full.send(1); });
+    n.start_soon("receiver", [&]() -> Awaitable<void> { receiver_saw_end = !(co_await empty.receive()); });
     co_await settle();
     full.close();
     empty.close();
@@ -122,10 +120,10 @@ TEST(BoundedChannel, CloseWakesEveryWaiter) {
 TEST(BoundedChannel, ACancelledSendDeliversNothingAndLeavesTheChannelUnchanged) {
   asio::io_context io;
   BoundedChannel<int> channel(1);
-  test::run(io, [&]() -> awaitable<void> {
+  test::run(io, [&]() -> Awaitable<void> {
     co_await channel.send(1);
-    co_await open_nursery([&](Nursery& n) -> awaitable<void> {
-      n.start_soon("blocked sender", [&]() -> awaitable<void> { co_await channel.send(2); });
+    co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
+      n.start_soon("blocked sender", [&]() -> Awaitable<void> { co_await channel.send(2); });
       co_await settle();
       n.cancel_scope().cancel();
     });
@@ -139,9 +137,9 @@ TEST(BoundedChannel, ACancelledSendDeliversNothingAndLeavesTheChannelUnchanged) 
 TEST(BoundedChannel, ACancelledReceiveTakesNothing) {
   asio::io_context io;
   BoundedChannel<int> channel(1);
-  test::run(io, [&]() -> awaitable<void> {
-    co_await open_nursery([&](Nursery& n) -> awaitable<void> {
-      n.start_soon("blocked receiver", [&]() -> awaitable<void> { co_await channel.receive(); });
+  test::run(io, [&]() -> Awaitable<void> {
+    co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
+      n.start_soon("blocked receiver", [&]() -> Awaitable<void> { co_await channel.receive(); });
       co_await settle();
       n.cancel_scope().cancel();
     });

@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
 #include "core/cancelled.hpp"
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
@@ -17,15 +16,13 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 using test::sleep_for;
 
 TEST(CancelScope, IsLevelTriggeredEveryLaterAwaitFailsAtOnce) {
   asio::io_context io;
   int aborted_awaits = 0;
   const auto started = Clock::now();
-  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     n.cancel_scope().cancel();
     for (int i = 0; i < 3; ++i) {
       try {
@@ -43,8 +40,8 @@ TEST(CancelScope, IsLevelTriggeredEveryLaterAwaitFailsAtOnce) {
 TEST(CancelScope, CancelsTheOperationInFlight) {
   asio::io_context io;
   bool aborted = false;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("canceller", [&]() -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("canceller", [&]() -> Awaitable<void> {
       co_await asio::post(use_awaitable);
       n.cancel_scope().cancel();
     });
@@ -60,7 +57,7 @@ TEST(CancelScope, CancelsTheOperationInFlight) {
 
 TEST(CancelScope, TheFirstReasonSticks) {
   asio::io_context io;
-  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     n.cancel_scope().cancel(CancelReason::client_disconnect);
     n.cancel_scope().cancel(CancelReason::deadline);
     EXPECT_TRUE(n.cancel_scope().cancel_called());
@@ -71,7 +68,7 @@ TEST(CancelScope, TheFirstReasonSticks) {
 
 TEST(CancelScope, DeadlineCancelsWithReasonDeadline) {
   asio::io_context io;
-  auto result = test::run(io, open_nursery([&](Nursery&) -> awaitable<void> { co_await sleep_for(1h); },
+  auto result = test::run(io, open_nursery([&](Nursery&) -> Awaitable<void> { co_await sleep_for(1h); },
                                            {.name = "slow", .deadline = Clock::now() + 5ms}));
   EXPECT_EQ(result.outcome, ScopeOutcome::cancelled);
   EXPECT_EQ(result.reason, CancelReason::deadline);
@@ -80,7 +77,7 @@ TEST(CancelScope, DeadlineCancelsWithReasonDeadline) {
 TEST(CancelScope, DeadlineCanBeMovedWhileTheScopeRuns) {
   asio::io_context io;
   bool finished = false;
-  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     n.cancel_scope().set_deadline_after(5ms);
     n.cancel_scope().set_deadline_after(1h);  // later: the 5 ms deadline no longer applies
     co_await sleep_for(20ms);
@@ -93,8 +90,8 @@ TEST(CancelScope, DeadlineCanBeMovedWhileTheScopeRuns) {
 TEST(CancelScope, ANestedScopeCancelledByItselfLeavesTheOuterRunning) {
   asio::io_context io;
   bool outer_went_on = false;
-  auto result = test::run(io, open_nursery([&](Nursery&) -> awaitable<void> {
-    auto inner = co_await open_nursery([](Nursery& n) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery&) -> Awaitable<void> {
+    auto inner = co_await open_nursery([](Nursery& n) -> Awaitable<void> {
       n.cancel_scope().cancel(CancelReason::hedge_lost);
       co_await sleep_for(1h);
     });

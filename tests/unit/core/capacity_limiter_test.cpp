@@ -4,10 +4,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <vector>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
@@ -17,8 +17,6 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 
 using test::settle;
 
@@ -27,13 +25,13 @@ TEST(CapacityLimiter, AdmitsUpToCapacityThenQueues) {
   CapacityLimiter limiter(io.get_executor(), {.capacity = 2, .queue = 4});
   std::vector<Permit> held;
   int admitted_late = 0;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int i = 0; i < 2; ++i) {
       auto admission = co_await limiter.acquire();
       EXPECT_EQ(admission.outcome, AdmissionOutcome::admitted);
       held.push_back(std::move(admission.permit));
     }
-    n.start_soon("third", [&]() -> awaitable<void> {
+    n.start_soon("third", [&]() -> Awaitable<void> {
       auto admission = co_await limiter.acquire();
       if (admission) ++admitted_late;
     });
@@ -54,8 +52,8 @@ TEST(CapacityLimiter, RejectsAtOnceWhenTheQueueIsFull) {
   CapacityLimiter limiter(io.get_executor(), {.capacity = 1, .queue = 1});
   Permit held = limiter.try_acquire();
   std::optional<AdmissionOutcome> second;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("queued", [&]() -> awaitable<void> { co_await limiter.acquire(); });
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("queued", [&]() -> Awaitable<void> { co_await limiter.acquire(); });
     co_await settle();
     const auto started = Clock::now();
     auto admission = co_await limiter.acquire();
@@ -72,9 +70,9 @@ TEST(CapacityLimiter, AdmitsWaitersInArrivalOrder) {
   CapacityLimiter limiter(io.get_executor(), {.capacity = 1, .queue = 10});
   std::vector<int> order;
   Permit held = limiter.try_acquire();
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int id = 0; id < 5; ++id) {
-      n.start_soon("waiter", [&, id]() -> awaitable<void> {
+      n.start_soon("waiter", [&, id]() -> Awaitable<void> {
         auto admission = co_await limiter.acquire();
         order.push_back(id);
         co_await asio::post(use_awaitable);
@@ -92,8 +90,8 @@ TEST(CapacityLimiter, TryAcquireCannotJumpTheQueue) {
   Permit held = limiter.try_acquire();
   ASSERT_TRUE(held);
   EXPECT_FALSE(limiter.try_acquire());
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("waiter", [&]() -> awaitable<void> { co_await limiter.acquire(); });
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("waiter", [&]() -> Awaitable<void> { co_await limiter.acquire(); });
     co_await settle();
     held.reset();                       // the token passes to the waiter directly
     EXPECT_FALSE(limiter.try_acquire());
@@ -117,8 +115,8 @@ TEST(CapacityLimiter, ACancelledWaiterLeavesTheQueueWithoutAToken) {
   CapacityLimiter limiter(io.get_executor(), {.capacity = 1, .queue = 4});
   Permit held = limiter.try_acquire();
   bool aborted = false;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("waiter", [&]() -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("waiter", [&]() -> Awaitable<void> {
       try {
         co_await limiter.acquire();
       } catch (const boost::system::system_error& e) {
@@ -141,8 +139,8 @@ TEST(CapacityLimiter, AnIdleQueueKeepsNoTimerRunning) {
   CapacityLimiter limiter(io.get_executor(), {.capacity = 1, .queue = 4, .queue_timeout = 1h});
   Permit held = limiter.try_acquire();
   const auto started = Clock::now();
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("waiter", [&]() -> awaitable<void> { co_await limiter.acquire(); });
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("waiter", [&]() -> Awaitable<void> { co_await limiter.acquire(); });
     co_await settle();
     held.reset();
   }));
@@ -154,9 +152,9 @@ TEST(CapacityLimiter, RaisingTheCapacityAdmitsWaitersAndLoweringItWaitsForHolder
   CapacityLimiter limiter(io.get_executor(), {.capacity = 1, .queue = 4});
   std::vector<Permit> held;
   held.push_back(limiter.try_acquire());
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int i = 0; i < 3; ++i) {
-      n.start_soon("waiter", [&]() -> awaitable<void> {
+      n.start_soon("waiter", [&]() -> Awaitable<void> {
         auto admission = co_await limiter.acquire();
         if (admission) held.push_back(std::move(admission.permit));
       });

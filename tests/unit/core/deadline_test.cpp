@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
 #include "core/cancelled.hpp"
+#include "core/executor.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
 
@@ -15,11 +15,9 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 using test::sleep_for;
 
-awaitable<int> answer_after(Clock::duration d) {
+Awaitable<int> answer_after(Clock::duration d) {
   co_await sleep_for(d);
   co_return 42;
 }
@@ -27,7 +25,7 @@ awaitable<int> answer_after(Clock::duration d) {
 TEST(MoveOnAfter, ReportsExpiredAndCancelsTheWork) {
   asio::io_context io;
   bool work_aborted = false;
-  auto work = [&]() -> awaitable<void> {
+  auto work = [&]() -> Awaitable<void> {
     try {
       co_await sleep_for(1h);
     } catch (const boost::system::system_error& e) {
@@ -59,7 +57,7 @@ TEST(FailAfter, ThrowsTooSlowErrorWhenTheDeadlinePasses) {
 TEST(Deadlines, TheNearerOuterDeadlineWinsAndCancelsThroughTheInner) {
   asio::io_context io;
   std::optional<CancelReason> inner_saw;
-  auto inner = [&]() -> awaitable<void> {
+  auto inner = [&]() -> Awaitable<void> {
     try {
       co_await move_on_after(1h, sleep_for(1h));
     } catch (const Cancelled& c) {
@@ -74,7 +72,7 @@ TEST(Deadlines, TheNearerOuterDeadlineWinsAndCancelsThroughTheInner) {
 TEST(Deadlines, AnExpiredInnerDeadlineCancelsOnlyTheInnerScope) {
   asio::io_context io;
   std::optional<DeadlineOutcome> inner_outcome;
-  auto outer_work = [&]() -> awaitable<void> {
+  auto outer_work = [&]() -> Awaitable<void> {
     inner_outcome = co_await move_on_after(2ms, sleep_for(1h));
     co_await sleep_for(1ms);  // the outer scope is not cancelled: this wait completes
   };
@@ -85,7 +83,7 @@ TEST(Deadlines, AnExpiredInnerDeadlineCancelsOnlyTheInnerScope) {
 TEST(Deadlines, ADeadlineAlreadyPastCancelsBeforeTheWorkRuns) {
   asio::io_context io;
   bool work_ran = false;
-  auto work = [&]() -> awaitable<void> {
+  auto work = [&]() -> Awaitable<void> {
     work_ran = true;
     co_await sleep_for(1h);
   };
@@ -97,7 +95,7 @@ TEST(Deadlines, ADeadlineAlreadyPastCancelsBeforeTheWorkRuns) {
 
 TEST(Deadlines, ErrorsOfTheWorkPassThrough) {
   asio::io_context io;
-  auto failing = []() -> awaitable<void> {
+  auto failing = []() -> Awaitable<void> {
     co_await asio::post(use_awaitable);
     throw std::runtime_error("backend said no");
   };

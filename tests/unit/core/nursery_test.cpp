@@ -6,8 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -17,6 +15,7 @@
 #include "core/cancelled.hpp"
 #include "core/capacity_limiter.hpp"
 #include "core/error_group.hpp"
+#include "core/executor.hpp"
 #include "tests/support/loopback.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
@@ -26,14 +25,12 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 
 using test::sleep_for;
 
 // Runs `op`, records whether it ended by cancellation, and lets the error go on.
 template <typename Op>
-awaitable<void> record_cancellation(bool& cancelled, Op op) {
+Awaitable<void> record_cancellation(bool& cancelled, Op op) {
   try {
     co_await op();
   } catch (const boost::system::system_error& e) {
@@ -45,10 +42,10 @@ awaitable<void> record_cancellation(bool& cancelled, Op op) {
 TEST(Nursery, WaitsForEveryChildBeforeReturning) {
   asio::io_context io;
   int finished = 0;
-  test::run(io, [&]() -> awaitable<void> {
-    auto result = co_await open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, [&]() -> Awaitable<void> {
+    auto result = co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
       for (int i = 1; i <= 3; ++i) {
-        n.start_soon("sleeper", [&finished, i]() -> awaitable<void> {
+        n.start_soon("sleeper", [&finished, i]() -> Awaitable<void> {
           co_await sleep_for(i * 2ms);
           ++finished;
         });
@@ -63,8 +60,8 @@ TEST(Nursery, WaitsForEveryChildBeforeReturning) {
 TEST(Nursery, StartSoonRunsTheTaskOnlyAfterTheStarterSuspends) {
   asio::io_context io;
   bool ran = false;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("flag", [&]() -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("flag", [&]() -> Awaitable<void> {
       ran = true;
       co_return;
     });
@@ -78,12 +75,12 @@ TEST(Nursery, StartSoonRunsTheTaskOnlyAfterTheStarterSuspends) {
 TEST(Nursery, ItsBodyRunsAtOnceLikeInlineCodeNotLikeAStartedTask) {
   asio::io_context io;
   std::vector<std::string> order;
-  test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
-    outer.start_soon("sibling", [&]() -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& outer) -> Awaitable<void> {
+    outer.start_soon("sibling", [&]() -> Awaitable<void> {
       order.push_back("sibling");
       co_return;
     });
-    co_await open_nursery([&](Nursery&) -> awaitable<void> {
+    co_await open_nursery([&](Nursery&) -> Awaitable<void> {
       order.push_back("inner body");  // before the sibling: the starter has not suspended yet
       co_return;
     });
@@ -95,7 +92,7 @@ TEST(Nursery, ABodyThatFailsBeforeItFirstSuspendsStillCancelsAndAwaitsItsTasks) 
   asio::io_context io;
   bool child_cancelled = false;
   try {
-    test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
       n.start_soon("sleeper", record_cancellation(child_cancelled, [&]() { return sleep_for(1h); }));
       throw std::runtime_error("bad request");
       co_return;
@@ -116,19 +113,19 @@ TEST(Nursery, ChildErrorCancelsSiblingsBlockedOnSocketTimerChannelAndLimiter) {
   ASSERT_TRUE(held);
   bool socket_cancelled = false, timer_cancelled = false, channel_cancelled = false, limiter_cancelled = false;
 
-  auto fan_out = open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("socket", record_cancellation(socket_cancelled, [&]() -> awaitable<void> {
+  auto fan_out = open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("socket", record_cancellation(socket_cancelled, [&]() -> Awaitable<void> {
       char byte;
       co_await asio::async_read(pairs[0].client, asio::buffer(&byte, 1), use_awaitable);
     }));
     n.start_soon("timer", record_cancellation(timer_cancelled, [&]() { return sleep_for(1h); }));
-    n.start_soon("channel", record_cancellation(channel_cancelled, [&]() -> awaitable<void> {
+    n.start_soon("channel", record_cancellation(channel_cancelled, [&]() -> Awaitable<void> {
       co_await channel.receive();
     }));
-    n.start_soon("limiter", record_cancellation(limiter_cancelled, [&]() -> awaitable<void> {
+    n.start_soon("limiter", record_cancellation(limiter_cancelled, [&]() -> Awaitable<void> {
       co_await limiter.acquire();
     }));
-    n.start_soon("failing", []() -> awaitable<void> {
+    n.start_soon("failing", []() -> Awaitable<void> {
       co_await sleep_for(1ms);
       throw std::runtime_error("upstream exploded");
     });
@@ -152,7 +149,7 @@ TEST(Nursery, ChildErrorCancelsSiblingsBlockedOnSocketTimerChannelAndLimiter) {
 TEST(Nursery, BodyErrorCancelsTheChildren) {
   asio::io_context io;
   bool child_cancelled = false;
-  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
                  n.start_soon("child", record_cancellation(child_cancelled, [] { return sleep_for(1h); }));
                  co_await asio::post(use_awaitable);
                  throw std::invalid_argument("bad body");
@@ -163,12 +160,12 @@ TEST(Nursery, BodyErrorCancelsTheChildren) {
 
 TEST(Nursery, KeepsEveryErrorWhenSeveralTasksFail) {
   asio::io_context io;
-  auto failing = [](std::string what) -> awaitable<void> {
+  auto failing = [](std::string what) -> Awaitable<void> {
     co_await asio::post(use_awaitable);
     throw std::runtime_error(what);
   };
   try {
-    test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+    test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
       n.start_soon("a", failing("first"));
       n.start_soon("b", failing("second"));
       co_return;
@@ -185,7 +182,7 @@ TEST(Nursery, KeepsEveryErrorWhenSeveralTasksFail) {
 TEST(Nursery, CancellingItsOwnScopeEndsTasksWithoutAnError) {
   asio::io_context io;
   bool child_cancelled = false;
-  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     n.start_soon("child", record_cancellation(child_cancelled, [] { return sleep_for(1h); }));
     co_await asio::post(use_awaitable);
     n.cancel_scope().cancel(CancelReason::hedge_lost);
@@ -201,11 +198,11 @@ TEST(Nursery, OuterCancellationWaitsForInnerTasksAndCarriesItsReason) {
   int inner_ended = 0;
   bool inner_ended_before_nursery_returned = false;
   std::optional<CancelReason> inner_saw;
-  auto result = test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
-    outer.start_soon("handler", [&]() -> awaitable<void> {
-      auto fan_out = [&](Nursery& inner) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& outer) -> Awaitable<void> {
+    outer.start_soon("handler", [&]() -> Awaitable<void> {
+      auto fan_out = [&](Nursery& inner) -> Awaitable<void> {
         for (int i = 0; i < 3; ++i) {
-          inner.start_soon("upstream", [&]() -> awaitable<void> {
+          inner.start_soon("upstream", [&]() -> Awaitable<void> {
             co_await running.send(1);
             try {
               co_await sleep_for(1h);
@@ -237,9 +234,9 @@ TEST(Nursery, OuterCancellationWaitsForInnerTasksAndCarriesItsReason) {
 TEST(Nursery, TasksStartedInACancelledScopeNeverRun) {
   asio::io_context io;
   bool ran = false;
-  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     n.cancel_scope().cancel();
-    n.start_soon("late", [&]() -> awaitable<void> {
+    n.start_soon("late", [&]() -> Awaitable<void> {
       ran = true;
       co_return;
     });
@@ -252,11 +249,11 @@ TEST(Nursery, TasksStartedInACancelledScopeNeverRun) {
 TEST(Nursery, ATaskMayStartSiblingsWhileTheNurseryIsOpen) {
   asio::io_context io;
   int generations = 0;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("parent", [&]() -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("parent", [&]() -> Awaitable<void> {
       co_await sleep_for(1ms);
       ++generations;
-      n.start_soon("child", [&]() -> awaitable<void> {
+      n.start_soon("child", [&]() -> Awaitable<void> {
         co_await sleep_for(1ms);
         ++generations;
       });

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
 #include "core/cancelled.hpp"
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
@@ -16,17 +16,15 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 using test::sleep_for;
 
 TEST(Shield, ShieldedScopeCompletesItsWorkAndTheTaskIsCancelledAfterwards) {
   asio::io_context io;
   bool shielded_work_done = false;
   bool cancelled_after_shield = false;
-  auto result = test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
-    outer.start_soon("cleanup", [&]() -> awaitable<void> {
-      auto flush = [&](Nursery&) -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& outer) -> Awaitable<void> {
+    outer.start_soon("cleanup", [&]() -> Awaitable<void> {
+      auto flush = [&](Nursery&) -> Awaitable<void> {
         co_await sleep_for(20ms);
         shielded_work_done = true;
       };
@@ -51,9 +49,9 @@ TEST(Shield, GraceShieldRunsOnForItsGraceThenCancelsWithTheOuterReason) {
   std::optional<CancelReason> reason_seen;
   Clock::time_point outer_cancelled_at{};
   Clock::duration ran_on_for{};
-  test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
-    outer.start_soon("write", [&]() -> awaitable<void> {
-      auto slow_write = [&](Nursery&) -> awaitable<void> { co_await sleep_for(1h); };
+  test::run(io, open_nursery([&](Nursery& outer) -> Awaitable<void> {
+    outer.start_soon("write", [&]() -> Awaitable<void> {
+      auto slow_write = [&](Nursery&) -> Awaitable<void> { co_await sleep_for(1h); };
       try {
         co_await open_nursery(slow_write, {.name = "write", .shield = Shield::grace(30ms)});
       } catch (const Cancelled& c) {

@@ -5,12 +5,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <stdexcept>
 #include <string>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
@@ -20,15 +20,13 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 
 TEST(TaskStatus, StartReturnsTheValueTheTaskReportsWhenReady) {
   asio::io_context io;
   std::string greeting;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     const auto port = co_await n.start<unsigned short>("listener", [](TaskStatus<unsigned short>& status)
-                                                                      -> awaitable<void> {
+                                                                      -> Awaitable<void> {
       using asio::ip::tcp;
       tcp::acceptor acceptor(co_await asio::this_coro::executor, {asio::ip::address_v4::loopback(), 0});
       status.started(acceptor.local_endpoint().port());
@@ -46,9 +44,9 @@ TEST(TaskStatus, StartReturnsTheValueTheTaskReportsWhenReady) {
 TEST(TaskStatus, StartThrowsTheErrorOfATaskThatFailsBeforeItIsReady) {
   asio::io_context io;
   bool start_threw = false;
-  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
                  try {
-                   co_await n.start("broken", [](TaskStatus<void>&) -> awaitable<void> {
+                   co_await n.start("broken", [](TaskStatus<void>&) -> Awaitable<void> {
                      co_await asio::post(use_awaitable);
                      throw std::runtime_error("bind failed");
                    });
@@ -62,8 +60,8 @@ TEST(TaskStatus, StartThrowsTheErrorOfATaskThatFailsBeforeItIsReady) {
 
 TEST(TaskStatus, StartFailsWhenTheTaskReturnsWithoutReportingReady) {
   asio::io_context io;
-  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-                 co_await n.start("forgetful", [](TaskStatus<void>&) -> awaitable<void> { co_return; });
+  EXPECT_THROW(test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+                 co_await n.start("forgetful", [](TaskStatus<void>&) -> Awaitable<void> { co_return; });
                })),
                std::logic_error);
 }
@@ -71,13 +69,13 @@ TEST(TaskStatus, StartFailsWhenTheTaskReturnsWithoutReportingReady) {
 TEST(TaskStatus, CancellingTheStarterCancelsTheTaskBeingStarted) {
   asio::io_context io;
   bool task_cancelled = false;
-  auto result = test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    n.start_soon("canceller", [&]() -> awaitable<void> {
+  auto result = test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    n.start_soon("canceller", [&]() -> Awaitable<void> {
       co_await asio::post(use_awaitable);
       co_await asio::post(use_awaitable);
       n.cancel_scope().cancel(CancelReason::shutdown);
     });
-    co_await n.start("never ready", [&](TaskStatus<void>&) -> awaitable<void> {
+    co_await n.start("never ready", [&](TaskStatus<void>&) -> Awaitable<void> {
       try {
         co_await test::sleep_for(1h);
       } catch (const boost::system::system_error&) {
@@ -94,8 +92,8 @@ TEST(TaskStatus, CancellingTheStarterCancelsTheTaskBeingStarted) {
 TEST(TaskStatus, StartedTwiceWakesTheStarterOnce) {
   asio::io_context io;
   int value = 0;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
-    value = co_await n.start<int>("eager", [](TaskStatus<int>& status) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
+    value = co_await n.start<int>("eager", [](TaskStatus<int>& status) -> Awaitable<void> {
       status.started(1);
       status.started(2);
       co_return;

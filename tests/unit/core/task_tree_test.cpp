@@ -4,11 +4,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <memory>
 
 #include "core/bounded_channel.hpp"
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/steps.hpp"
@@ -18,8 +18,6 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 
 using test::settle;
 
@@ -33,10 +31,10 @@ TEST(TaskTree, SnapshotShowsEachNurseryWithItsTasksWhileTheyRun) {
   asio::io_context io;
   auto& tree = TaskTree::this_thread();
   std::vector<std::string> during;
-  test::run(io, open_nursery([&](Nursery& request) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& request) -> Awaitable<void> {
     request.start_soon("watch_disconnect", test::sleep_for(1h));
-    request.start_soon("handler", [&]() -> awaitable<void> {
-      co_await open_nursery([&](Nursery& fan_out) -> awaitable<void> {
+    request.start_soon("handler", [&]() -> Awaitable<void> {
+      co_await open_nursery([&](Nursery& fan_out) -> Awaitable<void> {
         fan_out.start_soon("upstream users", test::sleep_for(1h));
         fan_out.start_soon("upstream orders", test::sleep_for(1h));
         co_await settle();
@@ -62,9 +60,9 @@ TEST(TaskTree, SnapshotMarksANurseryWhoseScopeIsWindingDownWithItsReason) {
   asio::io_context io;
   auto& tree = TaskTree::this_thread();
   std::vector<TaskInfo> before, after;
-  test::run(io, open_nursery([&](Nursery& request) -> awaitable<void> {
-    request.start_soon("shielded", [&]() -> awaitable<void> {
-      co_await open_nursery([&](Nursery&) -> awaitable<void> { co_await test::sleep_for(20ms); },
+  test::run(io, open_nursery([&](Nursery& request) -> Awaitable<void> {
+    request.start_soon("shielded", [&]() -> Awaitable<void> {
+      co_await open_nursery([&](Nursery&) -> Awaitable<void> { co_await test::sleep_for(20ms); },
                             {.name = "write", .shield = Shield::always()});
     });
     co_await settle();
@@ -84,7 +82,7 @@ TEST(TaskTree, ANameLongerThanItsInlineCapacityIsCut) {
   auto& tree = TaskTree::this_thread();
   const std::string long_name(TaskName::capacity + 10, 'x');
   std::vector<std::string> during;
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     n.start_soon(long_name, test::sleep_for(1h));
     co_await settle();
     during = names(tree.snapshot());
@@ -97,7 +95,7 @@ TEST(TaskTree, CountsStartedAndFinishedTasks) {
   asio::io_context io;
   auto& tree = TaskTree::this_thread();
   const auto before = tree.stats();
-  test::run(io, open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int i = 0; i < 10; ++i) n.start_soon("t", test::sleep_for(10s));
     co_await settle();
     EXPECT_EQ(tree.stats().live_tasks, before.live_tasks + 11);  // ten and the body
@@ -113,9 +111,9 @@ TEST(TaskTree, CountsEachCancellationOnceByTheReasonItStartedWith) {
   asio::io_context io;
   auto& tree = TaskTree::this_thread();
   const auto before = tree.stats().cancellations_total;
-  test::run(io, open_nursery([&](Nursery& outer) -> awaitable<void> {
-    outer.start_soon("inner", [&]() -> awaitable<void> {
-      co_await open_nursery([](Nursery&) -> awaitable<void> { co_await test::sleep_for(1h); });
+  test::run(io, open_nursery([&](Nursery& outer) -> Awaitable<void> {
+    outer.start_soon("inner", [&]() -> Awaitable<void> {
+      co_await open_nursery([](Nursery&) -> Awaitable<void> { co_await test::sleep_for(1h); });
     });
     co_await settle();
     outer.cancel_scope().cancel(CancelReason::shutdown);

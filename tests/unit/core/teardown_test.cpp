@@ -6,9 +6,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "tests/support/fds.hpp"
 #include "tests/support/loopback.hpp"
@@ -20,10 +20,8 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using asio::awaitable;
-using asio::use_awaitable;
 
-awaitable<void> read_one_byte(asio::ip::tcp::socket socket) {
+Awaitable<void> read_one_byte(asio::ip::tcp::socket socket) {
   char byte;
   co_await asio::async_read(socket, asio::buffer(&byte, 1), use_awaitable);
 }
@@ -38,8 +36,8 @@ TEST(Teardown, CancellingAScopeClosesEveryOneOf5000LoopbackSocketsBeforeItReturn
   ASSERT_EQ(test::open_fd_count(), fds_before + 2 * tasks);
 
   std::size_t fds_when_nursery_returned = 0;
-  test::run(io, [&]() -> awaitable<void> {
-    auto result = co_await open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, [&]() -> Awaitable<void> {
+    auto result = co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
       for (auto& pair : pairs) n.start_soon("reader", read_one_byte(std::move(pair.client)));
       for (int i = 0; i < 4; ++i) co_await asio::post(use_awaitable);
       n.cancel_scope().cancel(CancelReason::shutdown);
@@ -64,8 +62,8 @@ TEST(Teardown, CancellingAScopeEndsAHundredThousandTimerWaits) {
   asio::io_context io;
   std::size_t cancelled = 0;
   const auto started = Clock::now();
-  test::run(io, [&]() -> awaitable<void> {
-    co_await open_nursery([&](Nursery& n) -> awaitable<void> {
+  test::run(io, [&]() -> Awaitable<void> {
+    co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
       for (int i = 0; i < tasks; ++i) n.start_soon("sleeper", test::sleep_for(1h));
       for (int i = 0; i < 4; ++i) co_await asio::post(use_awaitable);
       n.cancel_scope().cancel();
