@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <cstdio>
 
 namespace canopy::gateway {
 namespace {
@@ -28,6 +29,39 @@ TEST(JsonText, AppendsToWhatIsAlreadyBuffered) {
   line.field("k", std::string_view("v"));
   line.end_line();
   EXPECT_EQ(out, "{\"earlier\":1}\n{\"k\":\"v\"}\n");
+}
+
+// The escaper checks eight bytes at a time; a byte to escape must be found in
+// any lane of a word and in the tail, whatever the bytes around it.
+TEST(JsonText, EscapesEveryByteThatNeedsItWhereverItStands) {
+  const auto one_at_a_time = [](std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20) {
+        char escape[8];
+        std::snprintf(escape, sizeof escape, "\\u%04x", byte);
+        out += escape;
+      } else if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
+  for (const char filler : {'a', '\x7f', '\x80', '\xff', '!', '#', '[', ']'}) {
+    for (std::size_t at = 0; at < 19; ++at) {
+      for (int value = 0; value < 256; ++value) {
+        std::string text(19, filler);
+        text[at] = static_cast<char>(value);
+        std::string out;
+        append_json_escaped(out, text);
+        ASSERT_EQ(out, one_at_a_time(text)) << "byte " << value << " at " << at << " among " << int(filler);
+      }
+    }
+  }
 }
 
 }  // namespace
