@@ -77,5 +77,15 @@ TEST(IdleUpstreamConnections, OneIdleLongerThanTheIdleTimeoutIsClosedWithoutFurt
   EXPECT_TRUE(peer_closes_within(upstream.connection(), 4000)) << "canopy kept the idle connection past idle_timeout";
 }
 
+// A connection back in the pool moments ago is reused without checking it first
+// (the check is a system call per request); if the upstream closed it meanwhile,
+// the request goes out again on a new connection and the client never sees it.
+TEST(IdleUpstreamConnections, OneTheUpstreamClosedJustAfterAnsweringIsReplacedUnseenByTheNextRequest) {
+  OneAnswerUpstream upstream("");
+  ASSERT_EQ(upstream.serve_one(), 200u);
+  upstream.connection().close();
+  EXPECT_EQ(upstream.serve_one(), 200u) << "the request on the closed connection reached the client as an error";
+}
+
 }  // namespace
 }  // namespace canopy::test
