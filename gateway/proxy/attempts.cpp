@@ -1,15 +1,14 @@
 #include "gateway/proxy/attempts.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 #include <memory>
 
 #include "core/bounded_channel.hpp"
 #include "core/deadline.hpp"
 #include "core/executor.hpp"
-#include "gateway/proxy/deadline_header.hpp"
+#include "gateway/proxy/upstream_request_head.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 #include "gateway/upstream/upstream_call.hpp"
 
@@ -24,10 +23,11 @@ constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 
 class Attempts {
  public:
-  Attempts(Cluster& cluster, const config::AttemptsConfig& config, AttemptBudget& budget,
-           http::request<http::empty_body> upstream_request, core::Clock::time_point deadline, bool head)
-      : cluster_(cluster), config_(config), budget_(budget), request_(std::move(upstream_request)),
-        deadline_(deadline), head_(head), scopes_(config.max_attempts, nullptr), ended_(config.max_attempts) {}
+  Attempts(Cluster& cluster, const config::RouteConfig& route, AttemptBudget& budget, const Downstream& client,
+           core::Clock::time_point deadline)
+      : cluster_(cluster), route_(route), config_(*route.attempts), budget_(budget), client_(client),
+        deadline_(deadline), head_(client.parser.get().method() == http::verb::head),
+        scopes_(config_.max_attempts, nullptr), ended_(config_.max_attempts) {}
 
   // Runs until there is a winner or no attempt is left to try.
   core::Awaitable<void> launch(core::Nursery& attempts) {
@@ -107,9 +107,10 @@ class Attempts {
     }
     auto answer = std::make_unique<UpstreamAnswer>();
     answer->lease = std::move(checkout.lease);
-    http::request<http::empty_body> out = request_;
-    set_deadline_headers(out, deadline_, cluster_.deadline_headers());
-    auto [write_ec, written] = co_await http::async_write(answer->lease.stream(), out, as_values);
+    // Each attempt says the time left when it starts.
+    const std::string head =
+        UpstreamRequestHead(client_.parser.get(), client_.ip, route_, deadline_, cluster_.deadline_headers()).text();
+    auto [write_ec, written] = co_await asio::async_write(answer->lease.stream(), asio::buffer(head), as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {
       call.failed(UpstreamError::send_failed);
@@ -148,9 +149,10 @@ class Attempts {
   }
 
   Cluster& cluster_;
+  const config::RouteConfig& route_;
   const config::AttemptsConfig& config_;
   AttemptBudget& budget_;
-  const http::request<http::empty_body> request_;
+  const Downstream& client_;
   core::Clock::time_point deadline_;
   bool head_;
   std::vector<core::CancelScope*> scopes_;  // of the attempts still running
@@ -174,15 +176,12 @@ bool may_send_twice(std::string_view method, bool has_body) noexcept {
 core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
                                AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
                                Exchange& exchange) {
-  auto& message = client.parser.get();
-  prepare_upstream_request(message, client, route, exchange.deadline, cluster);
   exchange.upstream = cluster.name();
   exchange.request_complete = true;
   budget.on_request();
   request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
 
-  Attempts attempts(cluster, *route.attempts, budget, http::request<http::empty_body>(message.base()),
-                    exchange.deadline, message.method() == http::verb::head);
+  Attempts attempts(cluster, route, budget, client, exchange.deadline);
   co_await core::open_nursery([&](core::Nursery& n) -> core::Awaitable<void> { co_await attempts.launch(n); },
                               {.name = "attempts", .parent = &request});
   exchange.attempts = static_cast<unsigned>(attempts.started());

@@ -7,6 +7,7 @@
 
 #include <boost/beast/http/fields.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,11 @@ namespace canopy::gateway {
 
 inline constexpr std::string_view deadline_header = "X-Canopy-Deadline-Ms";
 inline constexpr std::string_view grpc_timeout_header = "grpc-timeout";
+
+std::string_view deadline_header_name(config::DeadlineHeader header) noexcept;
+
+// The header's value for the time left until `deadline` (at least 1 ms).
+std::string deadline_header_value(config::DeadlineHeader header, core::Clock::time_point deadline);
 
 // Sets each header the upstream takes to the time left until `deadline` (at least 1 ms).
 void set_deadline_headers(boost::beast::http::fields& fields, core::Clock::time_point deadline,

@@ -11,14 +11,6 @@ namespace canopy::gateway {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-namespace {
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-
 bool is_hop_by_hop(http::field name) {
   switch (name) {
     case http::field::connection:
@@ -33,21 +25,13 @@ bool is_hop_by_hop(http::field name) {
   }
 }
 
-}  // namespace
-
 void strip_hop_by_hop(http::fields& fields) {
   // Most messages carry none: one pass over the fields before any lookup by name.
   if (std::none_of(fields.begin(), fields.end(), [](const auto& field) { return is_hop_by_hop(field.name()); })) return;
   std::vector<std::string> named;
   for (auto it = fields.find(http::field::connection); it != fields.end() && it->name() == http::field::connection;
        ++it) {
-    std::string_view list = it->value();
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      auto token = trim(list.substr(0, comma));
-      if (!token.empty()) named.emplace_back(token);
-      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    }
+    for_each_connection_option(it->value(), [&](std::string_view option) { named.emplace_back(option); });
   }
   for (const auto& name : named) fields.erase(name);
   for (auto field : {http::field::connection, http::field::keep_alive, http::field::proxy_connection, http::field::te,
@@ -55,34 +39,6 @@ void strip_hop_by_hop(http::fields& fields) {
                      http::field::proxy_authenticate}) {
     fields.erase(field);
   }
-}
-
-void add_forwarded(http::fields& fields, std::string_view client_ip, std::string_view original_host) {
-  bool forwarded_for = false;
-  bool forwarded_other = false;
-  for (const auto& field : fields) {
-    if (field.name() != http::field::unknown) continue;
-    const auto name = field.name_string();
-    forwarded_for = forwarded_for || beast::iequals(name, "X-Forwarded-For");
-    forwarded_other = forwarded_other || beast::iequals(name, "X-Forwarded-Proto") || beast::iequals(name, "X-Forwarded-Host");
-  }
-  if (forwarded_for) {
-    std::string chain;
-    for (auto it = fields.find("X-Forwarded-For"); it != fields.end() && beast::iequals(it->name_string(), "X-Forwarded-For"); ++it) {
-      chain += std::string(it->value()) + ", ";
-    }
-    fields.erase("X-Forwarded-For");
-    fields.insert("X-Forwarded-For", chain + std::string(client_ip));
-  } else {
-    fields.insert("X-Forwarded-For", client_ip);
-  }
-  // insert() where the client sent none: set() would look each name up to erase it first.
-  auto put = [&](std::string_view name, std::string_view value) {
-    if (forwarded_other) fields.set(name, value);
-    else fields.insert(name, value);
-  };
-  put("X-Forwarded-Proto", "http");
-  if (!original_host.empty()) put("X-Forwarded-Host", original_host);
 }
 
 void apply_edits(http::fields& fields, const config::HeaderEdits& edits) {

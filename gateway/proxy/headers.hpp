@@ -10,13 +10,28 @@
 
 namespace canopy::gateway {
 
-// Removes Connection and every header it names, and the other hop-by-hop
-// headers: Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, Proxy-Authorization,
-// Proxy-Authenticate.
-void strip_hop_by_hop(boost::beast::http::fields& fields);
+// Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade,
+// Proxy-Authorization, Proxy-Authenticate: never forwarded.
+bool is_hop_by_hop(boost::beast::http::field name);
 
-// X-Forwarded-For (appended to any the client sent), -Proto and -Host.
-void add_forwarded(boost::beast::http::fields& fields, std::string_view client_ip, std::string_view original_host);
+// Calls each(option) for every option a Connection field's value lists (the
+// names of more hop-by-hop fields, or keep-alive / close), trimmed.
+template <typename F>
+void for_each_connection_option(std::string_view list, F each) {
+  const auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  };
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (const auto option = trim(list.substr(0, comma)); !option.empty()) each(option);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+}
+
+// Removes the hop-by-hop fields and every field a Connection field names.
+void strip_hop_by_hop(boost::beast::http::fields& fields);
 
 void apply_edits(boost::beast::http::fields& fields, const config::HeaderEdits& edits);
 

@@ -13,6 +13,7 @@
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
 #include "gateway/proxy/relay.hpp"
+#include "gateway/proxy/upstream_request_head.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 #include "gateway/upstream/upstream_call.hpp"
 
@@ -41,24 +42,6 @@ void prepare_downstream_response(http::response<http::buffer_body>& response, co
 
 }  // namespace
 
-void prepare_upstream_request(http::request<http::buffer_body>& request, const Downstream& client,
-                              const config::RouteConfig& route, core::Clock::time_point deadline,
-                              const Cluster& cluster) {
-  const std::string original_host(request[http::field::host]);
-  strip_hop_by_hop(request);
-  request.erase(http::field::expect);  // answered by the gateway itself
-  add_forwarded(request, client.ip, original_host);
-  apply_edits(request, route.request_headers);
-  // The target changes only with a rewrite (or a target that is not a path): most requests keep
-  // theirs, and rewriting it would copy it twice.
-  if (route.strip_prefix || route.prefix_rewrite || !request.target().starts_with('/')) {
-    request.target(upstream_target(request.target(), route));
-  }
-  request.version(11);
-  request.keep_alive(true);
-  set_deadline_headers(request, deadline, cluster.deadline_headers());
-}
-
 core::Awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route, UpstreamAnswer& answer,
                                  Exchange& exchange) {
   auto& response = answer.parser.get();
@@ -66,7 +49,8 @@ core::Awaitable<void> forward_response(Downstream& client, const config::RouteCo
   const bool upstream_keeps_alive = response.keep_alive();
   prepare_downstream_response(response, client, route, client.keep_alive);
   if (!response.keep_alive()) exchange.close_connection = true;
-  const auto received = co_await relay(answer.lease.stream(), answer.buffer, answer.parser, client.stream);
+  const auto received = co_await relay(answer.lease.stream(), answer.buffer, answer.parser, ParsedHead<false>{response},
+                                       client.stream);
   exchange.response_started = received.header_written;
   exchange.bytes_out += received.body_bytes;
   if (received.outcome == RelayOutcome::cancelled) co_return;
@@ -102,10 +86,11 @@ struct TryResult {
 // One proxied request: its tries, and the decision to retry.
 class ProxyCall {
  public:
-  ProxyCall(Downstream& client, const config::RouteConfig& route, config::HalfClose half_close, core::Nursery& request,
-            Exchange& exchange)
-      : client_(client), route_(route), half_close_(half_close), request_(request),
-        exchange_(exchange), head_(client.parser.get().method() == http::verb::head),
+  ProxyCall(Downstream& client, const config::RouteConfig& route, const Cluster& cluster, config::HalfClose half_close,
+            core::Nursery& request, Exchange& exchange)
+      : client_(client), route_(route), half_close_(half_close), request_(request), exchange_(exchange),
+        upstream_head_(client.parser.get(), client.ip, route, exchange.deadline, cluster.deadline_headers()),
+        head_(client.parser.get().method() == http::verb::head),
         replayable_(may_send_twice(client.parser.get().method_string(), !client.parser.is_done())) {}
 
   // Sends the request (header and body from the client) to `endpoint` and reads
@@ -154,7 +139,7 @@ class ProxyCall {
     Lease& lease = answer.lease;
 
     // The request: header, then the body straight from the client.
-    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, lease.stream());
+    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, upstream_head_, lease.stream());
     bytes_sent_ += sent.body_bytes;
     exchange_.bytes_in += sent.body_bytes;
     const bool body_sent = bytes_sent_ > 0;
@@ -198,6 +183,7 @@ class ProxyCall {
   config::HalfClose half_close_;
   core::Nursery& request_;
   Exchange& exchange_;
+  const UpstreamRequestHead upstream_head_;
   bool head_;
   bool replayable_;
   bool watching_ = false;
@@ -208,9 +194,8 @@ class ProxyCall {
 
 core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route, AttemptBudget& budget,
                       config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
-  prepare_upstream_request(client.parser.get(), client, route, exchange.deadline, cluster);
   exchange.upstream = cluster.name();
-  ProxyCall call(client, route, half_close, request, exchange);
+  ProxyCall call(client, route, cluster, half_close, request, exchange);
   const std::size_t tries_allowed = route.retries ? route.retries->attempts : 1;
   if (route.retries) budget.on_request();
   std::array<EndpointPool*, config::max_retry_attempts> tried{};  // no allocation per request

@@ -45,12 +45,6 @@ struct UpstreamAnswer {
   boost::beast::http::response_parser<boost::beast::http::buffer_body> parser;
 };
 
-// The client's request header made ready to go upstream: hop-by-hop headers
-// out, X-Forwarded-* and the route's edits in, target rewritten, time left set.
-void prepare_upstream_request(boost::beast::http::request<boost::beast::http::buffer_body>& request,
-                              const Downstream& client, const config::RouteConfig& route,
-                              core::Clock::time_point deadline, const Cluster& cluster);
-
 // Sends the answer's header to the client and streams its body; returns the
 // connection to the pool when both sides are done with it.
 core::Awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route,

@@ -75,13 +75,14 @@ class ChunkSizeLine {
 
 }  // namespace detail
 
-// `parser` has read the header, which the caller may have rewritten. The head
-// goes out at once, then every piece of body as soon as it arrives (a streamed
-// response is not held back), chunk-coded if the outgoing head says chunked.
-template <typename ReadStream, typename WriteStream, bool isRequest>
+// `parser` has read the header; `head` writes the head that goes out instead
+// (a WireHead: size() and write(char*)). The head goes out at once, then every
+// piece of body as soon as it arrives (a streamed response is not held back),
+// chunk-coded if the message (as the caller left it) is chunked.
+template <typename ReadStream, typename WriteStream, bool isRequest, typename WireHead>
 core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& from_buffer,
-                                          boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
-                                          WriteStream& to) {
+                                   boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
+                                   const WireHead& head, WriteStream& to) {
   namespace asio = boost::asio;
   namespace http = boost::beast::http;
   constexpr auto as_values = asio::as_tuple(core::use_awaitable);
@@ -92,10 +93,10 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
   const bool chunked = message.chunked();
 
   // One block for the head and the pieces of body: one allocation per message.
-  const std::size_t head_size = head_wire_size(message);
+  const std::size_t head_size = head.size();
   const std::size_t piece_capacity = detail::relay_piece_capacity(parser);
   const auto storage = std::make_unique_for_overwrite<char[]>(head_size + piece_capacity);
-  write_head(message, storage.get());
+  head.write(storage.get());
   char* const piece = storage.get() + head_size;
 
   RelayResult result;

@@ -1,0 +1,58 @@
+#pragma once
+// The client's request head as it goes upstream (RFC 9110 §7.6), written in one
+// pass from the parsed head: the hop-by-hop fields, Expect and every field the
+// gateway replaces are skipped; X-Forwarded-For/-Proto/-Host, the route's
+// request_headers edits and the time left are appended; the target is
+// rewritten if the route says so. The client's fields are never edited in
+// place: each edit of Beast's field set is a lookup and an allocation, several
+// per request. (nginx's proxy module builds its upstream request the same way.)
+//
+// Holds views of the client's head and of the route: both outlive the request.
+
+#include <boost/beast/http/message.hpp>
+#include <boost/container/small_vector.hpp>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+
+namespace canopy::gateway {
+
+class UpstreamRequestHead {
+ public:
+  UpstreamRequestHead(const boost::beast::http::request_header<>& client_head, std::string_view client_ip,
+                      const config::RouteConfig& route, core::Clock::time_point deadline,
+                      const std::vector<config::DeadlineHeader>& deadline_headers);
+  UpstreamRequestHead(const UpstreamRequestHead&) = delete;
+  UpstreamRequestHead& operator=(const UpstreamRequestHead&) = delete;
+
+  // Bytes write() writes.
+  std::size_t size() const noexcept;
+  // Writes the head (request line, fields, blank line) at `out`; returns the end.
+  char* write(char* out) const noexcept;
+  std::string text() const;
+
+ private:
+  struct Field {
+    std::string_view name;
+    std::string_view value;
+  };
+
+  // Appended after the client's fields, replacing any field of the same name
+  // appended before it (the semantics of "set").
+  void append(std::string_view name, std::string_view value);
+  bool forwards(const boost::beast::http::fields::value_type& field) const noexcept;
+
+  const boost::beast::http::request_header<>& client_;
+  const config::HeaderEdits& edits_;
+  std::string target_;  // the rewritten target; empty when the client's goes as is
+  std::string forwarded_for_;
+  std::string deadline_values_[2];
+  boost::container::small_vector<std::string_view, 4> named_in_connection_;
+  boost::container::small_vector<Field, 8> appended_;
+};
+
+}  // namespace canopy::gateway
