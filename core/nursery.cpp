@@ -69,15 +69,20 @@ Nursery::~Nursery() {
 
 void Nursery::start_soon(TaskName name, Awaitable<void> task) { spawn(name, std::move(task), FirstStep::soon); }
 
-detail::ChildTask& Nursery::spawn(TaskName name, Awaitable<void> body, FirstStep first) {
+std::unique_ptr<detail::ChildTask> Nursery::adopt(TaskName name) {
   if (closed_) {
     throw std::logic_error("cannot start task '" + name.str() + "': nursery '" + node_.name().str() + "' has closed");
   }
   auto task = std::make_unique<detail::ChildTask>(*this, node_, name);
-  detail::ChildTask& ref = *task;
-  scope_.members_.push_back(ref);
+  scope_.members_.push_back(*task);
   ++stats_.live_tasks;
   ++stats_.started_total;
+  return task;
+}
+
+detail::ChildTask& Nursery::spawn(TaskName name, Awaitable<void> body, FirstStep first) {
+  auto task = adopt(name);
+  detail::ChildTask& ref = *task;
   if (scope_.cancel_called()) ref.cancel();  // it will end without running
   asio::co_spawn(executor_, supervise(ref, std::move(body), first),
                  asio::bind_cancellation_slot(ref.signal.slot(), detail::TaskDone{std::move(task)}));

@@ -160,7 +160,7 @@ class ProxyCall {
     exchange_.request_complete = true;
     if (!watching_) {
       watching_ = true;
-      request_.start_soon("watch_disconnect", watch_disconnect(client_.stream.socket(), request_.cancel_scope(), half_close_));
+      watch_disconnect(request_, client_.stream.socket(), half_close_);
     }
 
     // The response header.

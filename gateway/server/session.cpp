@@ -102,7 +102,7 @@ core::Awaitable<void> handle_in_request_scope(Server& server, Gateway& gateway, 
       [&](core::Nursery& request) -> core::Awaitable<void> {
         InFlightScope reachable_by_drain(server, request.cancel_scope());
         if (route.aggregate) {
-          request.start_soon("watch_disconnect", watch_disconnect(client.stream.socket(), request.cancel_scope(), half_close));
+          watch_disconnect(request, client.stream.socket(), half_close);
           co_await aggregate(client, gateway.backend_clusters(route_index), route, request, exchange);
         } else if (route.attempts && may_send_twice(exchange.method, !client.parser.is_done())) {
           co_await proxy_attempts(client, *gateway.cluster_for(route_index), route, gateway.attempt_budget(route_index),
