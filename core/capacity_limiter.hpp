@@ -91,6 +91,8 @@ class CapacityLimiter {
   [[nodiscard]] Awaitable<Admission> acquire();
   // A permit if a token is free and nobody waits; an empty Permit otherwise.
   [[nodiscard]] Permit try_acquire() noexcept;
+  // Whether try_acquire() would give a permit now.
+  bool has_room() const noexcept { return in_use_ < options_.capacity && waiters_.empty(); }
 
   // A new bound (a reloaded config). Raising it admits waiters at once;
   // lowering it takes effect as holders release: nobody loses a permit.

@@ -6,6 +6,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 
 #include "core/executor.hpp"
 #include "gateway/http/message_head.hpp"
@@ -30,7 +31,9 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     EndpointPool& endpoint = *picked;
     reply.endpoint = endpoint.name();
     UpstreamCall call(cluster, endpoint);
-    Checkout checkout = co_await endpoint.checkout(/*fresh=*/attempt > 0);
+    std::optional<Checkout> ready = endpoint.checkout_now(/*fresh=*/attempt > 0);
+    if (!ready) ready = co_await endpoint.checkout(/*fresh=*/attempt > 0);
+    Checkout& checkout = *ready;
     if (checkout.error != UpstreamError::none) {
       call.failed(checkout.error);
       co_return BackendReply{BackendOutcome::upstream_error, checkout.error};

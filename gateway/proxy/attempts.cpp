@@ -4,6 +4,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 #include <memory>
+#include <optional>
 
 #include "core/bounded_channel.hpp"
 #include "core/deadline.hpp"
@@ -99,7 +100,9 @@ class Attempts {
 
   core::Awaitable<std::unique_ptr<UpstreamAnswer>> ask(EndpointPool& endpoint) {
     UpstreamCall call(cluster_, endpoint);
-    Checkout checkout = co_await endpoint.checkout(/*fresh=*/false);
+    std::optional<Checkout> ready = endpoint.checkout_now(/*fresh=*/false);
+    if (!ready) ready = co_await endpoint.checkout(/*fresh=*/false);
+    Checkout& checkout = *ready;
     if (checkout.error != UpstreamError::none) {
       call.failed(checkout.error);
       last_error_ = checkout.error;

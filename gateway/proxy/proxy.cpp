@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <span>
 
 #include "core/deadline.hpp"
@@ -130,7 +131,9 @@ class ProxyCall {
   core::Awaitable<TryResult> send_and_read_head(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
                                           UpstreamCall& call) {
     using End = TryResult::End;
-    Checkout checkout = co_await endpoint.checkout(fresh);
+    std::optional<Checkout> ready = endpoint.checkout_now(fresh);
+    if (!ready) ready = co_await endpoint.checkout(fresh);
+    Checkout& checkout = *ready;
     if (checkout.error != UpstreamError::none) {
       call.failed(checkout.error);
       co_return TryResult{End::upstream_failed, checkout.error, bytes_sent_ > 0};

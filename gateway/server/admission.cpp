@@ -46,4 +46,13 @@ core::Awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t ro
   co_return result;
 }
 
+std::optional<RequestAdmission> admit_request_now(Gateway& gateway, std::size_t route_index) {
+  core::CapacityLimiter* route = gateway.route_admission(route_index);
+  if (!gateway.admission().has_room() || (route && !route->has_room())) return std::nullopt;
+  RequestAdmission result;
+  result.gateway_permit = gateway.admission().try_acquire();
+  if (route) result.route_permit = route->try_acquire();
+  return result;
+}
+
 }  // namespace canopy::gateway

@@ -7,6 +7,7 @@
 // bounded.
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <string>
 
 #include "core/capacity_limiter.hpp"
@@ -24,5 +25,9 @@ struct RequestAdmission {
 };
 
 core::Awaitable<RequestAdmission> admit_request(Gateway& gateway, std::size_t route_index);
+
+// The admission when every limiter has room now (no wait, no coroutine);
+// otherwise none, and the caller awaits admit_request().
+std::optional<RequestAdmission> admit_request_now(Gateway& gateway, std::size_t route_index);
 
 }  // namespace canopy::gateway

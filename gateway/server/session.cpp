@@ -196,10 +196,11 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
     co_await reply(static_response(*route.static_response, client.version, true));
     co_return;
   }
-  const auto admission = co_await admit_request(gateway, decision.route);
-  if (!admission.admitted()) {
-    exchange.refused = admission.refused;
-    co_await reply(error_response(503, client.version, true, admission.detail));  // with Retry-After
+  std::optional<RequestAdmission> admission = admit_request_now(gateway, decision.route);
+  if (!admission) admission = co_await admit_request(gateway, decision.route);
+  if (!admission->admitted()) {
+    exchange.refused = admission->refused;
+    co_await reply(error_response(503, client.version, true, admission->detail));  // with Retry-After
     co_return;
   }
   if (body_pending && expects_continue(request) && !co_await send_continue(client.stream)) {

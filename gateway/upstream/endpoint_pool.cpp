@@ -111,8 +111,7 @@ core::Awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   while (!fresh && !idle_.empty()) {
     Idle idle = std::move(idle_.back());
     idle_.pop_back();
-    const auto idle_for = now - idle.since;
-    if (idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.stream->socket()))) {
+    if (reusable(idle, now)) {
       until_leased.pool = nullptr;
       co_return Checkout{Lease(*this, std::move(idle.stream), std::move(permit), true)};
     }
@@ -128,6 +127,26 @@ core::Awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   stream->socket().set_option(tcp::no_delay(true));
   until_leased.pool = nullptr;
   co_return Checkout{Lease(*this, std::move(stream), std::move(permit), false)};
+}
+
+std::optional<Checkout> EndpointPool::checkout_now(bool fresh) {
+  if (!breaker_.admits_request()) return Checkout{.error = UpstreamError::circuit_open};
+  if (fresh || !limiter_.has_room()) return std::nullopt;
+  const auto now = core::Clock::now();
+  while (!idle_.empty()) {
+    Idle idle = std::move(idle_.back());
+    idle_.pop_back();
+    if (reusable(idle, now)) {
+      started();
+      return Checkout{Lease(*this, std::move(idle.stream), limiter_.try_acquire(), true)};
+    }
+  }
+  return std::nullopt;
+}
+
+bool EndpointPool::reusable(const Idle& idle, core::Clock::time_point now) {
+  const auto idle_for = now - idle.since;
+  return idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.stream->socket()));
 }
 
 void EndpointPool::close_idle(core::Clock::time_point now) {

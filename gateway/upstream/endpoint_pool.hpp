@@ -76,6 +76,11 @@ class EndpointPool {
 
   // `fresh`: skip idle connections (a retry after a stale one failed).
   core::Awaitable<Checkout> checkout(bool fresh);
+  // What checkout() gives when nothing has to wait or connect: a lease on an
+  // idle connection, or the open circuit's refusal. Otherwise none, and the
+  // caller awaits checkout(). Most checkouts under load end here, without
+  // a coroutine.
+  std::optional<Checkout> checkout_now(bool fresh);
 
   // Closes the idle connections that outlived idle_timeout or that the upstream
   // has closed (a socket left in CLOSE_WAIT holds a descriptor until then).
@@ -111,6 +116,8 @@ class EndpointPool {
     std::unique_ptr<TcpStream> stream;
     core::Clock::time_point since;
   };
+  // Within idle_timeout and, unless back only moments ago, still open.
+  bool reusable(const Idle& idle, core::Clock::time_point now);
 
   void give_back(std::unique_ptr<TcpStream> stream);
   void started() noexcept {
