@@ -3,14 +3,15 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <algorithm>
 #include <optional>
 
 #include "core/executor.hpp"
-#include "gateway/http/message_head.hpp"
 #include "gateway/proxy/deadline_header.hpp"
+#include "gateway/proxy/headers.hpp"
 #include "gateway/upstream/upstream_call.hpp"
 
 namespace canopy::gateway {
@@ -18,6 +19,41 @@ namespace canopy::gateway {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+
+namespace {
+
+// The call's head, written as text (no field set is built): request line, the
+// client's headers the route forwards, then Host, X-Forwarded-For/-Proto and the
+// time left, which replace any forwarded header of the same name.
+std::string backend_head(const BackendRequest& request, std::string_view host,
+                         const std::vector<config::DeadlineHeader>& deadline_headers) {
+  std::string head;
+  head.reserve(256);
+  head.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
+  const auto add = [&](std::string_view name, std::string_view value) {
+    head.append(name).append(": ").append(value).append("\r\n");
+  };
+  if (request.forward_from) {
+    const auto ours = [&](std::string_view name) {
+      return beast::iequals(name, "host") || beast::iequals(name, "x-forwarded-for") ||
+             beast::iequals(name, "x-forwarded-proto") ||
+             std::any_of(deadline_headers.begin(), deadline_headers.end(),
+                         [&](auto h) { return beast::iequals(name, deadline_header_name(h)); });
+    };
+    for (const auto& name : *request.forward_headers) {
+      for (auto [it, end] = request.forward_from->equal_range(name); it != end; ++it) {
+        if (!is_hop_by_hop(it->name()) && !ours(it->name_string())) add(it->name_string(), it->value());
+      }
+    }
+  }
+  add("Host", host);
+  add("X-Forwarded-For", request.client_ip);
+  add("X-Forwarded-Proto", "http");
+  for (const auto header : deadline_headers) add(deadline_header_name(header), deadline_header_value(header, request.deadline));
+  return head.append("\r\n");
+}
+
+}  // namespace
 
 core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendRequest& request) {
   constexpr auto as_values = asio::as_tuple(core::use_awaitable);
@@ -40,20 +76,8 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     }
     Lease& lease = checkout.lease;
 
-    http::request<http::empty_body> out{http::string_to_verb(request.method), request.target, 11};
-    out.method_string(request.method);
-    if (request.forward_from) {
-      for (const auto& name : *request.forward_headers) {
-        for (auto [it, end] = request.forward_from->equal_range(name); it != end; ++it) out.insert(it->name_string(), it->value());
-      }
-    }
-    out.set(http::field::host, endpoint.name());
-    out.set("X-Forwarded-For", request.client_ip);
-    out.set("X-Forwarded-Proto", "http");
-    set_deadline_headers(out, request.deadline, cluster.deadline_headers());
-    out.keep_alive(true);
+    const std::string head = backend_head(request, endpoint.name(), cluster.deadline_headers());
     const bool may_retry = lease.reused() && attempt == 0;  // nothing of the client's is consumed
-    const std::string head = head_text(out.base());
     auto [write_ec, written] = co_await asio::async_write(lease.stream(), asio::buffer(head), as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {

@@ -20,20 +20,25 @@ TEST(FanOutSteps, BackendPathsTakePathParametersQueryValuesHeadersAndAnEarlierBa
   Canopy canopy{upstream_sections({"users", "orders"}) + R"(
 [[routes]]
 match = { path = "/api/users/{id}/dashboard" }
-aggregate = { forward_headers = ["Authorization"], backends = [
+aggregate = { forward_headers = ["Authorization", "Host", "X-Forwarded-For"], backends = [
   { upstream = "users", path = "/users/{path.id}?tenant={header.x-tenant}&v={query.v}", key = "user" },
   { upstream = "orders", path = "/orders/by/{user.upstream}/{user.method}", key = "orders" },
 ] }
 )", &upstreams};
   auto body = json_answer(canopy.port(),
                        "GET /api/users/42/dashboard?v=7 HTTP/1.1\r\nHost: h\r\nX-Tenant: acme corp\r\n"
-                       "Authorization: Bearer t0k\r\nCookie: private\r\n\r\n");
+                       "Authorization: Bearer t0k\r\nCookie: private\r\nX-Forwarded-For: 10.9.9.9\r\n\r\n");
   EXPECT_EQ(body.at("user").at("target"), "/users/42?tenant=acme%20corp&v=7");
   // The step ran after users answered, with fields of users' JSON in its path.
   EXPECT_EQ(body.at("orders").at("target"), "/orders/by/users/GET");
   const auto& headers = body.at("user").at("headers").as_object();
   EXPECT_EQ(headers.at("authorization"), "Bearer t0k");
   EXPECT_FALSE(headers.contains("cookie")) << "only the listed headers go to backends";
+  // What the gateway sets replaces a forwarded header of the same name.
+  EXPECT_EQ(headers.at("host").as_string(), "127.0.0.1:" + std::to_string(upstreams.port("users")));
+  EXPECT_EQ(headers.at("x-forwarded-for"), "127.0.0.1");
+  EXPECT_EQ(headers.at("x-forwarded-proto"), "http");
+  EXPECT_TRUE(headers.contains("x-canopy-deadline-ms"));
 }
 
 TEST(FanOutSteps, AStepWhoseInputIsMissingOrWhoseSourceFailedSaysSo) {
