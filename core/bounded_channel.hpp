@@ -61,7 +61,7 @@ class BoundedChannel {
     }
     Sender sender(std::move(message));
     senders_.push_back(sender);
-    auto ec = co_await sender.park([this](detail::Parking& p) {
+    auto [ec] = co_await sender.park([this](detail::Parking& p) {
       senders_.erase(static_cast<Sender&>(p));
       p.wake(boost::asio::error::operation_aborted);
     });
@@ -92,7 +92,7 @@ class BoundedChannel {
     if (closed_) co_return std::nullopt;
     Receiver receiver;
     receivers_.push_back(receiver);
-    auto ec = co_await receiver.park([this](detail::Parking& p) {
+    auto [ec] = co_await receiver.park([this](detail::Parking& p) {
       receivers_.erase(static_cast<Receiver&>(p));
       p.wake(boost::asio::error::operation_aborted);
     });

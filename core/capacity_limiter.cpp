@@ -51,7 +51,7 @@ Awaitable<Admission> CapacityLimiter::acquire() {
                         : waiter.enqueued + options_.queue_timeout;
   waiters_.push_back(waiter);
   arm_timer();
-  auto ec = co_await waiter.park([this](detail::Parking& p) {
+  auto [ec] = co_await waiter.park([this](detail::Parking& p) {
     waiters_.erase(static_cast<Waiter&>(p));
     ++stats_.cancelled_waits_total;
     p.wake(asio::error::operation_aborted);

@@ -131,13 +131,8 @@ void Nursery::maybe_finish() {
   }
 }
 
-Awaitable<ScopeResult> Nursery::run(Awaitable<void> body) {
-  // The body runs until it first suspends before this parks. Its end is always
-  // reported later, from the executor (co_spawn posts a completion that did not
-  // suspend), so the wake-up finds the join parked.
-  spawn("body", std::move(body), FirstStep::now);
-  co_await join_.park([this](detail::Parking&) { scope_.cancel_from_outside(detail::reason_being_delivered()); });
-  co_return result();
+Awaitable<std::tuple<boost::system::error_code>> Nursery::join() {
+  return join_.park([this](detail::Parking&) { scope_.cancel_from_outside(detail::reason_being_delivered()); });
 }
 
 ScopeResult Nursery::result() {

@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <memory>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -138,7 +139,9 @@ class Nursery {
 
   Nursery(Executor executor, ScopeOptions options);
 
-  Awaitable<ScopeResult> run(Awaitable<void> body);
+  // Waits until every task has ended; cancelling the waiter cancels the scope.
+  // Not a coroutine: one frame less per nursery.
+  Awaitable<std::tuple<boost::system::error_code>> join();
   // How a task's first step runs: after the starter next suspends (start_soon's
   // promise), or at once, inside spawn() (the nursery's own body, as in Trio).
   enum class FirstStep { soon, now };
@@ -169,7 +172,12 @@ Awaitable<ScopeResult> open_nursery(Body body, ScopeOptions options) {
   static_assert(std::is_invocable_r_v<Awaitable<void>, Body&, Nursery&>,
                 "the body of a nursery is a callable Nursery& -> Awaitable<void>");
   Nursery nursery(co_await boost::asio::this_coro::executor, std::move(options));
-  co_return co_await nursery.run(body(nursery));
+  // The body runs until it first suspends before the join parks. Its end is
+  // always reported later, from the executor (co_spawn posts a completion that
+  // did not suspend), so the wake-up finds the join parked.
+  nursery.spawn("body", body(nursery), Nursery::FirstStep::now);
+  co_await nursery.join();
+  co_return nursery.result();
 }
 
 template <typename Initiate, typename Complete>
@@ -189,7 +197,7 @@ Awaitable<T> Nursery::start(TaskName name, F fn) {
   detail::StartWaiter<T> waiter;
   detail::ChildTask& task = spawn(name, detail::run_startable<T>(std::move(fn), waiter), FirstStep::soon);
   if (!waiter.value && !waiter.error) {
-    auto ec = co_await waiter.parking.park([&task, &waiter](detail::Parking& parking) {
+    auto [ec] = co_await waiter.parking.park([&task, &waiter](detail::Parking& parking) {
       waiter.detach();
       task.cancel();
       parking.wake(boost::asio::error::operation_aborted);

@@ -23,6 +23,7 @@
 #include <boost/system/error_code.hpp>
 #include <cassert>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "core/detail/intrusive_list.hpp"
@@ -40,12 +41,14 @@ class Parking : public ListHook {
 
   bool parked() const noexcept { return parked_; }
 
-  // Suspends until wake(). on_cancel(Parking&) runs if the waiting coroutine is
-  // cancelled while parked; it is never called after wake().
+  // Suspends until wake(); `auto [ec] = co_await parking.park(...)`. on_cancel(Parking&)
+  // runs if the waiting coroutine is cancelled while parked; it is never called
+  // after wake(). Not a coroutine itself: the operation's own awaitable is
+  // returned (one coroutine frame less per wait).
   template <typename OnCancel>
-  Awaitable<boost::system::error_code> park(OnCancel on_cancel) {
+  Awaitable<std::tuple<boost::system::error_code>> park(OnCancel on_cancel) {
     auto token = boost::asio::as_tuple(use_awaitable);
-    auto [ec] = co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(
+    return boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(
         [this, on_cancel = std::move(on_cancel)](auto handler) mutable {
           auto slot = boost::asio::get_associated_cancellation_slot(handler);
           executor_.emplace(boost::asio::get_associated_executor(handler));
@@ -62,7 +65,6 @@ class Parking : public ListHook {
           }
         },
         token);
-    co_return ec;
   }
 
   // Completes the wait with `ec`; the coroutine resumes later, from the executor.
