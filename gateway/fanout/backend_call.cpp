@@ -78,7 +78,7 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
 
     const std::string head = backend_head(request, endpoint.name(), cluster.deadline_headers());
     const bool may_retry = lease.reused() && attempt == 0;  // nothing of the client's is consumed
-    auto [write_ec, written] = co_await asio::async_write(lease.stream(), asio::buffer(head), as_values);
+    auto [write_ec, written] = co_await asio::async_write(lease.socket(), asio::buffer(head), as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {
       call.failed(UpstreamError::send_failed);
@@ -89,7 +89,7 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> in;
     in.body_limit(request.max_body_bytes);
-    auto [read_ec, read] = co_await http::async_read(lease.stream(), buffer, in, as_values);
+    auto [read_ec, read] = co_await http::async_read(lease.socket(), buffer, in, as_values);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec == http::error::body_limit) {
       call.answered(in.get().result_int());

@@ -113,7 +113,7 @@ class Attempts {
     // Each attempt says the time left when it starts.
     const std::string head =
         UpstreamRequestHead(client_.parser.get(), client_.ip, route_, deadline_, cluster_.deadline_headers()).text();
-    auto [write_ec, written] = co_await asio::async_write(answer->lease.stream(), asio::buffer(head), as_values);
+    auto [write_ec, written] = co_await asio::async_write(answer->lease.socket(), asio::buffer(head), as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {
       call.failed(UpstreamError::send_failed);
@@ -122,7 +122,7 @@ class Attempts {
     }
     answer->parser.body_limit(boost::none);
     answer->parser.skip(head_);
-    auto [read_ec, read] = co_await http::async_read_header(answer->lease.stream(), answer->buffer, answer->parser, as_values);
+    auto [read_ec, read] = co_await http::async_read_header(answer->lease.socket(), answer->buffer, answer->parser, as_values);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec) {
       call.failed(read_error(read_ec));

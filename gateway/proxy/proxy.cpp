@@ -50,7 +50,7 @@ core::Awaitable<void> forward_response(Downstream& client, const config::RouteCo
   const bool upstream_keeps_alive = response.keep_alive();
   prepare_downstream_response(response, client, route, client.keep_alive);
   if (!response.keep_alive()) exchange.close_connection = true;
-  const auto received = co_await relay(answer.lease.stream(), answer.buffer, answer.parser, ParsedHead<false>{response},
+  const auto received = co_await relay(answer.lease.socket(), answer.buffer, answer.parser, ParsedHead<false>{response},
                                        client.stream);
   exchange.response_started = received.header_written;
   exchange.bytes_out += received.body_bytes;
@@ -142,7 +142,7 @@ class ProxyCall {
     Lease& lease = answer.lease;
 
     // The request: header, then the body straight from the client.
-    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, upstream_head_, lease.stream());
+    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, upstream_head_, lease.socket());
     bytes_sent_ += sent.body_bytes;
     exchange_.bytes_in += sent.body_bytes;
     const bool body_sent = bytes_sent_ > 0;
@@ -169,7 +169,7 @@ class ProxyCall {
     // The response header.
     answer.parser.body_limit(boost::none);
     answer.parser.skip(head_);
-    auto [read_ec, read_n] = co_await http::async_read_header(lease.stream(), answer.buffer, answer.parser, as_values);
+    auto [read_ec, read_n] = co_await http::async_read_header(lease.socket(), answer.buffer, answer.parser, as_values);
     if (read_ec == asio::error::operation_aborted) co_return TryResult{End::stopped, {}, body_sent};
     if (read_ec) {
       const auto error = read_error(read_ec);

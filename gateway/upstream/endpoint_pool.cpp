@@ -1,16 +1,15 @@
 #include "gateway/upstream/endpoint_pool.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/beast/core/error.hpp>
 #include <cerrno>
 #include <sys/socket.h>
 
+#include "core/deadline.hpp"
 #include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 using asio::ip::tcp;
 
 namespace {
@@ -33,14 +32,19 @@ bool still_open(TcpSocket& socket) {
 // connection (a stale reuse), as it does when the close races the peek.
 constexpr auto reuse_unchecked_within = std::chrono::seconds(1);
 
+core::Awaitable<boost::system::error_code> connect(TcpSocket& socket, const tcp::endpoint& endpoint) {
+  auto [ec] = co_await socket.async_connect(endpoint, asio::as_tuple(core::use_awaitable));
+  co_return ec;
+}
+
 }  // namespace
 
-Lease::Lease(EndpointPool& pool, std::unique_ptr<TcpStream> stream, core::Permit permit, bool reused)
-    : pool_(&pool), stream_(std::move(stream)), permit_(std::move(permit)), reused_(reused) {}
+Lease::Lease(EndpointPool& pool, TcpSocket socket, core::Permit permit, bool reused)
+    : pool_(&pool), socket_(std::move(socket)), permit_(std::move(permit)), reused_(reused) {}
 
 Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
-      stream_(std::move(other.stream_)),
+      socket_(std::exchange(other.socket_, std::nullopt)),
       permit_(std::move(other.permit_)),
       reused_(other.reused_) {}
 
@@ -48,7 +52,7 @@ Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     end();
     pool_ = std::exchange(other.pool_, nullptr);
-    stream_ = std::move(other.stream_);
+    socket_ = std::exchange(other.socket_, std::nullopt);
     permit_ = std::move(other.permit_);
     reused_ = other.reused_;
   }
@@ -59,14 +63,15 @@ Lease::~Lease() { end(); }
 
 void Lease::end() noexcept {
   // A connection not released for reuse closes here, with the frame that held it.
-  stream_.reset();
+  socket_.reset();
   if (auto* pool = std::exchange(pool_, nullptr)) pool->finished();
   permit_.reset();
 }
 
 void Lease::release_for_reuse() {
-  if (!pool_ || !stream_) return;
-  pool_->give_back(std::move(stream_));
+  if (!pool_ || !socket_) return;
+  pool_->give_back(std::move(*socket_));
+  socket_.reset();
 }
 
 EndpointPool::EndpointPool(core::Executor executor, const config::UpstreamConfig& upstream,
@@ -113,20 +118,16 @@ core::Awaitable<Checkout> EndpointPool::checkout(bool fresh) {
     idle_.pop_back();
     if (reusable(idle, now)) {
       until_leased.pool = nullptr;
-      co_return Checkout{Lease(*this, std::move(idle.stream), std::move(permit), true)};
+      co_return Checkout{Lease(*this, std::move(idle.socket), std::move(permit), true)};
     }
   }
-  auto stream = std::make_unique<TcpStream>(executor_);
-  stream->expires_after(connect_timeout_);
-  auto [ec] = co_await stream->async_connect(endpoint_, asio::as_tuple(core::use_awaitable));
-  stream->expires_never();
-  if (ec) {
-    co_return Checkout{.error = ec == beast::error::timeout ? UpstreamError::connect_timeout
-                                                           : UpstreamError::connect_failed};
-  }
-  stream->socket().set_option(tcp::no_delay(true));
+  TcpSocket socket(executor_);
+  const auto connected = co_await core::move_on_after(connect_timeout_, connect(socket, endpoint_));
+  if (!connected) co_return Checkout{.error = UpstreamError::connect_timeout};
+  if (*connected) co_return Checkout{.error = UpstreamError::connect_failed};
+  socket.set_option(tcp::no_delay(true));
   until_leased.pool = nullptr;
-  co_return Checkout{Lease(*this, std::move(stream), std::move(permit), false)};
+  co_return Checkout{Lease(*this, std::move(socket), std::move(permit), false)};
 }
 
 std::optional<Checkout> EndpointPool::checkout_now(bool fresh) {
@@ -138,25 +139,25 @@ std::optional<Checkout> EndpointPool::checkout_now(bool fresh) {
     idle_.pop_back();
     if (reusable(idle, now)) {
       started();
-      return Checkout{Lease(*this, std::move(idle.stream), limiter_.try_acquire(), true)};
+      return Checkout{Lease(*this, std::move(idle.socket), limiter_.try_acquire(), true)};
     }
   }
   return std::nullopt;
 }
 
-bool EndpointPool::reusable(const Idle& idle, core::Clock::time_point now) {
+bool EndpointPool::reusable(Idle& idle, core::Clock::time_point now) {
   const auto idle_for = now - idle.since;
-  return idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.stream->socket()));
+  return idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.socket));
 }
 
 void EndpointPool::close_idle(core::Clock::time_point now) {
   std::erase_if(idle_, [&](Idle& idle) {
-    return now - idle.since >= idle_timeout_ || !still_open(idle.stream->socket());
+    return now - idle.since >= idle_timeout_ || !still_open(idle.socket);
   });
 }
 
-void EndpointPool::give_back(std::unique_ptr<TcpStream> stream) {
-  idle_.push_back(Idle{std::move(stream), core::Clock::now()});
+void EndpointPool::give_back(TcpSocket socket) {
+  idle_.push_back(Idle{std::move(socket), core::Clock::now()});
 }
 
 }  // namespace canopy::gateway

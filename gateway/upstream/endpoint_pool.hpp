@@ -19,7 +19,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,22 +41,23 @@ class Lease {
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
 
-  TcpStream& stream() { return *stream_; }
+  TcpSocket& socket() { return *socket_; }
   bool reused() const noexcept { return reused_; }
-  explicit operator bool() const noexcept { return stream_ != nullptr; }
+  explicit operator bool() const noexcept { return socket_.has_value(); }
 
   // The response was read completely and both sides keep the connection alive.
   void release_for_reuse();
 
  private:
   friend class EndpointPool;
-  Lease(EndpointPool& pool, std::unique_ptr<TcpStream> stream, core::Permit permit, bool reused);
+  Lease(EndpointPool& pool, TcpSocket socket, core::Permit permit, bool reused);
   void end() noexcept;
 
   EndpointPool* pool_ = nullptr;
-  // Held by pointer: moving a Beast stream allocates a new implementation
-  // object, and a connection moves pool → lease → pool on every request.
-  std::unique_ptr<TcpStream> stream_;
+  // A plain socket, not a Beast stream: its reads and writes skip the stream's
+  // timeout layer (the pool's only timeout is the connect's), and moving it
+  // pool → lease → pool on every request allocates nothing.
+  std::optional<TcpSocket> socket_;
   core::Permit permit_;
   bool reused_ = false;
 };
@@ -113,13 +113,13 @@ class EndpointPool {
   friend class Lease;
   friend class Cluster;
   struct Idle {
-    std::unique_ptr<TcpStream> stream;
+    TcpSocket socket;
     core::Clock::time_point since;
   };
   // Within idle_timeout and, unless back only moments ago, still open.
-  bool reusable(const Idle& idle, core::Clock::time_point now);
+  bool reusable(Idle& idle, core::Clock::time_point now);
 
-  void give_back(std::unique_ptr<TcpStream> stream);
+  void give_back(TcpSocket socket);
   void started() noexcept {
     ++in_flight_;
     breaker_.request_started();

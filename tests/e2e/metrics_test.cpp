@@ -9,6 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -84,6 +86,53 @@ TEST(Metrics, EveryClientThatLeavesIsCountedOnceAndNothingIsOrphaned) {
   EXPECT_EQ(metric(text, "canopy_requests_total", {{"route", "api"}, {"code_class", "4xx"}}), leavers) << "499s";
   EXPECT_EQ(metric(text, "canopy_tasks_orphaned_total"), 0);
   EXPECT_EQ(metric(text, "canopy_inflight_requests"), 0);
+}
+
+// An upstream whose accept queue is full: a connect to it gets no answer (the
+// kernel drops the SYN), so it lasts until something cancels it.
+class UnansweredConnects {
+ public:
+  UnansweredConnects() : acceptor_(io_), filler_(io_) {
+    acceptor_.open(boost::asio::ip::tcp::v4());
+    acceptor_.bind({boost::asio::ip::address_v4::loopback(), 0});
+    acceptor_.listen(0);  // room for one connection, taken at once
+    filler_.connect(acceptor_.local_endpoint());
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::socket filler_;
+};
+
+TEST(Metrics, AConnectCutByTheRouteDeadlineIsCountedAsCancelledNotAsAConnectFailure) {
+  UnansweredConnects stuck;
+  Canopy canopy{admin + "[upstreams.stuck]\nendpoints = [\"127.0.0.1:" + std::to_string(stuck.port()) +
+                    "\"]\nconnect_timeout = \"5s\"\n[[routes]]\nname = \"stuck\"\nupstream = \"stuck\"\n"
+                    "timeout = \"200ms\"\n",
+                nullptr};
+  EXPECT_EQ(get(canopy.port(), "/").result_int(), 504u);
+  const auto text = scrape_when(canopy.admin_port(), [](const std::string& t) {
+    return metric(t, "canopy_upstream_requests_total", {{"upstream", "stuck"}}) > 0;
+  });
+  EXPECT_EQ(metric(text, "canopy_upstream_requests_total", {{"upstream", "stuck"}, {"outcome", "cancelled"}}), 1);
+  EXPECT_EQ(metric(text, "canopy_upstream_requests_total", {{"upstream", "stuck"}, {"outcome", "connect_failed"}}), 0);
+}
+
+TEST(Metrics, AConnectThatOutlastsConnectTimeoutFailsAsAConnectTimeout) {
+  UnansweredConnects stuck;
+  Canopy canopy{admin + "[upstreams.stuck]\nendpoints = [\"127.0.0.1:" + std::to_string(stuck.port()) +
+                    "\"]\nconnect_timeout = \"200ms\"\n[[routes]]\nname = \"stuck\"\nupstream = \"stuck\"\n"
+                    "timeout = \"5s\"\n",
+                nullptr};
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(get(canopy.port(), "/").result_int(), 502u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s) << "the connect outlived connect_timeout";
+  const auto text = scrape_when(canopy.admin_port(), [](const std::string& t) {
+    return metric(t, "canopy_upstream_requests_total", {{"upstream", "stuck"}}) > 0;
+  });
+  EXPECT_EQ(metric(text, "canopy_upstream_requests_total", {{"upstream", "stuck"}, {"outcome", "connect_timeout"}}), 1);
 }
 
 // The nursery named `name` anywhere in a /debug/tasks tree.
