@@ -3,8 +3,8 @@
 // one of them has ended. Trio's nursery, on Asio's C++20 coroutines.
 //
 //   auto result = co_await core::open_nursery([&](core::Nursery& n) -> Awaitable<void> {
-//     n.start_soon("watch_disconnect", watch_disconnect(client, n.cancel_scope()));
-//     n.start_soon("proxy", proxy(request));
+//     n.start_soon("users", call(users));
+//     n.start_soon("orders", call(orders));
 //     co_return;
 //   }, {.name = "request", .deadline = core::Clock::now() + 2s});
 //
@@ -18,6 +18,8 @@
 // - Cancelling the caller cancels the nursery's scope (same reason), and the
 //   caller still waits for every task to end before Cancelled is thrown.
 // - start_soon() queues the task: it first runs after the caller next suspends.
+// - start_operation() makes one Asio operation a child, with the same
+//   guarantees and without a coroutine.
 //
 // Thread-safety: none; one executor's thread. Throws std::logic_error when a
 // task is started in a nursery that has closed.
@@ -28,9 +30,9 @@
 #include <concepts>
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <memory>
 #include <tuple>
 #include <type_traits>
 #include <vector>
