@@ -7,6 +7,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <string>
 
+#include "config/load.hpp"
+
 namespace canopy::gateway {
 namespace {
 
@@ -28,6 +30,13 @@ class ClientHead {
  private:
   http::request_parser<http::empty_body> parser_;
 };
+
+// A config whose one route matches /v1 and goes to an upstream, with `settings` added to the route.
+config::Config route_config(const std::string& settings) {
+  return config::parse_config("[upstreams.u]\nendpoints = [\"127.0.0.1:9\"]\n[[routes]]\nmatch = { path_prefix = \"/v1\" }\n"
+                              "upstream = \"u\"\n" + settings,
+                              "route.toml");
+}
 
 std::string upstream_head(const ClientHead& client, const config::RouteConfig& route,
                           const std::vector<config::DeadlineHeader>& deadline_headers = {}) {
@@ -71,13 +80,13 @@ TEST(UpstreamRequestHead, AClientWithoutHostKeepsItsForwardedHostAndAnHttp10Requ
 }
 
 TEST(UpstreamRequestHead, TheRoutesEditsRemoveAndReplaceClientAndGatewayFieldsAlike) {
-  config::RouteConfig route;
-  route.request_headers.remove = {"cookie", "x-forwarded-proto"};
-  route.request_headers.set = {{"Host", "internal"}, {"X-Forwarded-For", "hidden"}, {"X-Env", "test"}};
+  const auto config = route_config(
+      "request_headers = { remove = [\"Cookie\", \"X-Forwarded-Proto\"], set = { \"Host\" = \"internal\", "
+      "\"X-Forwarded-For\" = \"hidden\", \"X-Env\" = \"test\" } }\n");
   const ClientHead client("GET / HTTP/1.1\r\nHost: h\r\nCookie: secret\r\nX-Env: client\r\nAccept: */*\r\n\r\n");
-  EXPECT_EQ(upstream_head(client, route),
-            "GET / HTTP/1.1\r\nAccept: */*\r\nX-Forwarded-Host: h\r\nHost: internal\r\nX-Forwarded-For: hidden\r\n"
-            "X-Env: test\r\n\r\n");
+  EXPECT_EQ(upstream_head(client, config.routes.front()),
+            "GET / HTTP/1.1\r\nAccept: */*\r\nX-Forwarded-Host: h\r\nHost: internal\r\nX-Env: test\r\n"
+            "X-Forwarded-For: hidden\r\n\r\n");
 }
 
 TEST(UpstreamRequestHead, CarriesTheTimeLeftAndReplacesTheClientsDeadlineFields) {
@@ -97,11 +106,9 @@ TEST(UpstreamRequestHead, CarriesTheTimeLeftAndReplacesTheClientsDeadlineFields)
 }
 
 TEST(UpstreamRequestHead, RewritesTheTargetOnlyWhenTheRouteSaysSo) {
-  config::RouteConfig route;
-  route.match.path_prefix = "/v1";
-  route.prefix_rewrite = "/v2";
+  const auto config = route_config("prefix_rewrite = \"/v2\"\n");
   const ClientHead client("GET /v1/items?q=1 HTTP/1.1\r\nHost: h\r\n\r\n");
-  EXPECT_TRUE(upstream_head(client, route).starts_with("GET /v2/items?q=1 HTTP/1.1\r\n"));
+  EXPECT_TRUE(upstream_head(client, config.routes.front()).starts_with("GET /v2/items?q=1 HTTP/1.1\r\n"));
   EXPECT_TRUE(upstream_head(client, {}).starts_with("GET /v1/items?q=1 HTTP/1.1\r\n"));
 }
 
