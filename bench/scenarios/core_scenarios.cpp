@@ -75,7 +75,9 @@ Awaitable<void> concurrent_gets(tcp::endpoint upstream) {
   const auto started = Clock::now();
   co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
     for (int i = 0; i < 1000; ++i) {
-      n.start_soon("get", [&, upstream]() -> Awaitable<void> { ok += co_await get_once(upstream, "/") == 200 ? 1 : 0; });
+      n.start_soon("get", [&, upstream]() -> Awaitable<void> {
+        ok += co_await get_once(upstream, "/") == 200 ? 1 : 0;
+      });
     }
     co_return;
   });

@@ -33,7 +33,8 @@ std::string utc(std::chrono::system_clock::time_point t) {
   return text;
 }
 
-core::Awaitable<http::response<http::string_body>> answer(Control& control, const http::request<http::string_body>& request) {
+core::Awaitable<http::response<http::string_body>> answer(Control& control,
+                                                          const http::request<http::string_body>& request) {
   http::response<http::string_body> response{http::status::ok, request.version()};
   response.set(http::field::server, "canopy");
   response.set(http::field::cache_control, "no-store");

@@ -23,6 +23,6 @@
 namespace canopy::gateway {
 
 core::Awaitable<void> serve_admin(Control& control, TcpAcceptor& acceptor,
-                                         core::Nursery& tree);
+                                  core::Nursery& tree);
 
 }  // namespace canopy::gateway

@@ -138,8 +138,8 @@ class FanOut {
 
 }  // namespace
 
-core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters, const config::RouteConfig& route,
-                          core::Nursery& request, Exchange& exchange) {
+core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters,
+                                const config::RouteConfig& route, core::Nursery& request, Exchange& exchange) {
   const auto& config = *route.aggregate;
   const auto& message = client.parser.get();
   const std::string_view target = message.target();

@@ -25,6 +25,6 @@ namespace canopy::gateway {
 // Answers the client itself when it can; otherwise leaves the failure in `exchange`.
 // `clusters` holds one cluster per backend, in order (Gateway::backend_clusters).
 core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters,
-                                       const config::RouteConfig& route, core::Nursery& request, Exchange& exchange);
+                                const config::RouteConfig& route, core::Nursery& request, Exchange& exchange);
 
 }  // namespace canopy::gateway

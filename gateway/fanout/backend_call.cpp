@@ -49,7 +49,9 @@ std::string backend_head(const BackendRequest& request, std::string_view host,
   add("Host", host);
   add("X-Forwarded-For", request.client_ip);
   add("X-Forwarded-Proto", "http");
-  for (const auto header : deadline_headers) add(deadline_header_name(header), deadline_header_value(header, request.deadline));
+  for (const auto header : deadline_headers) {
+    add(deadline_header_name(header), deadline_header_value(header, request.deadline));
+  }
   return head.append("\r\n");
 }
 

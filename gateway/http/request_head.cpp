@@ -91,8 +91,8 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 }
 
 core::Awaitable<HeadResult> read_request_head(TcpStream& stream, beast::flat_buffer& buffer,
-                                             beast::http::request_parser<beast::http::buffer_body>& parser,
-                                             const HeadLimits& limits) {
+                                              beast::http::request_parser<beast::http::buffer_body>& parser,
+                                              const HeadLimits& limits) {
   std::size_t scanned = 0;
   for (;;) {
     const std::string_view seen(static_cast<const char*>(buffer.cdata().data()), buffer.size());

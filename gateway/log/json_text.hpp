@@ -22,7 +22,9 @@ inline std::size_t json_clean_prefix(std::string_view text) noexcept {
   for (; i + 8 <= text.size(); i += 8) {
     std::uint64_t word;
     std::memcpy(&word, text.data() + i, 8);
-    if (has_byte_below(word, 0x20) | has_byte_below(word ^ (ones * '"'), 1) | has_byte_below(word ^ (ones * '\\'), 1)) break;
+    const auto quote = has_byte_below(word ^ (ones * '"'), 1);
+    const auto backslash = has_byte_below(word ^ (ones * '\\'), 1);
+    if (has_byte_below(word, 0x20) | quote | backslash) break;
   }
   for (; i < text.size(); ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);

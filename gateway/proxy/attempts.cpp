@@ -122,7 +122,8 @@ class Attempts {
     }
     answer->parser.body_limit(boost::none);
     answer->parser.skip(head_);
-    auto [read_ec, read] = co_await http::async_read_header(answer->lease.socket(), answer->buffer, answer->parser, as_values);
+    auto [read_ec, read] =
+        co_await http::async_read_header(answer->lease.socket(), answer->buffer, answer->parser, as_values);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec) {
       call.failed(read_error(read_ec));
@@ -177,8 +178,8 @@ bool may_send_twice(std::string_view method, bool has_body) noexcept {
 }
 
 core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
-                               AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
-                               Exchange& exchange) {
+                                     AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                                     Exchange& exchange) {
   exchange.upstream = cluster.name();
   exchange.request_complete = true;
   budget.on_request();

@@ -28,8 +28,8 @@
 namespace canopy::gateway {
 
 core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
-                                            AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
-                                            Exchange& exchange);
+                                     AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                                     Exchange& exchange);
 
 // Whether a request may be sent more than once: an idempotent method and no body.
 bool may_send_twice(std::string_view method, bool has_body) noexcept;

@@ -44,7 +44,7 @@ void prepare_downstream_response(http::response<http::buffer_body>& response, co
 }  // namespace
 
 core::Awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route, UpstreamAnswer& answer,
-                                 Exchange& exchange) {
+                                       Exchange& exchange) {
   auto& response = answer.parser.get();
   exchange.status = response.result_int();
   const bool upstream_keeps_alive = response.keep_alive();
@@ -97,7 +97,7 @@ class ProxyCall {
   // Sends the request (header and body from the client) to `endpoint` and reads
   // the response head into `answer`; bounded by `until` (per_try_timeout).
   core::Awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
-                               core::Clock::time_point until) {
+                                     core::Clock::time_point until) {
     // Without a per-try timeout the request's own scope bounds the try: no scope of its own.
     if (until >= exchange_.deadline) co_return co_await send_and_read_head(endpoint, fresh, answer, call);
     TryResult result;
@@ -129,7 +129,7 @@ class ProxyCall {
 
  private:
   core::Awaitable<TryResult> send_and_read_head(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
-                                          UpstreamCall& call) {
+                                                UpstreamCall& call) {
     using End = TryResult::End;
     std::optional<Checkout> ready = endpoint.checkout_now(fresh);
     if (!ready) ready = co_await endpoint.checkout(fresh);
@@ -195,8 +195,9 @@ class ProxyCall {
 
 }  // namespace
 
-core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route, AttemptBudget& budget,
-                      config::HalfClose half_close, core::Nursery& request, Exchange& exchange) {
+core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
+                            AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                            Exchange& exchange) {
   exchange.upstream = cluster.name();
   ProxyCall call(client, route, cluster, half_close, request, exchange);
   const std::size_t tries_allowed = route.retries ? route.retries->attempts : 1;

@@ -48,11 +48,11 @@ struct UpstreamAnswer {
 // Sends the answer's header to the client and streams its body; returns the
 // connection to the pool when both sides are done with it.
 core::Awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route,
-                                              UpstreamAnswer& answer, Exchange& exchange);
+                                       UpstreamAnswer& answer, Exchange& exchange);
 
 // `budget` pays for retries (route.retries).
 core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::RouteConfig& route,
-                                   AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
-                                   Exchange& exchange);
+                            AttemptBudget& budget, config::HalfClose half_close, core::Nursery& request,
+                            Exchange& exchange);
 
 }  // namespace canopy::gateway

@@ -44,7 +44,8 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
   if (has_connection) {
     for (const auto& field : client_head) {
       if (field.name() != http::field::connection) continue;
-      for_each_connection_option(field.value(), [&](std::string_view option) { named_in_connection_.push_back(option); });
+      for_each_connection_option(field.value(),
+                                 [&](std::string_view option) { named_in_connection_.push_back(option); });
     }
   }
   forwarded_for_.append(client_ip);
@@ -67,8 +68,8 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
 }
 
 void UpstreamRequestHead::append(std::string_view name, std::string_view value) {
-  appended_.erase(std::remove_if(appended_.begin(), appended_.end(), [&](const Field& f) { return named(f.name, name); }),
-                  appended_.end());
+  const auto same_name = [&](const Field& f) { return named(f.name, name); };
+  appended_.erase(std::remove_if(appended_.begin(), appended_.end(), same_name), appended_.end());
   appended_.push_back({name, value});
 }
 

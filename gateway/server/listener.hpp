@@ -16,6 +16,6 @@
 namespace canopy::gateway {
 
 core::Awaitable<void> accept_connections(Server& server, TcpAcceptor& acceptor,
-                                                core::Nursery& connections);
+                                         core::Nursery& connections);
 
 }  // namespace canopy::gateway

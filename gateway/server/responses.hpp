@@ -21,7 +21,7 @@ SimpleResponse static_response(const config::StaticResponse& response, unsigned 
 // request is its head alone (RFC 9110 §9.3.2; Content-Length still says what a
 // GET would get): a body there would be read as the start of the next response.
 core::Awaitable<bool> send(TcpStream& stream, SimpleResponse& response,
-                                  boost::beast::http::verb request_method);
+                           boost::beast::http::verb request_method);
 core::Awaitable<bool> send_continue(TcpStream& stream);
 
 }  // namespace canopy::gateway

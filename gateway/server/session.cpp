@@ -94,8 +94,8 @@ constexpr auto answer_grace = std::chrono::seconds(1);
 
 // The proxy or fan-out step under the request's own cancel scope. Returns when
 // every task of the request has ended.
-core::Awaitable<void> handle_in_request_scope(Server& server, Gateway& gateway, Downstream& client, std::size_t route_index,
-                                        Exchange& exchange) {
+core::Awaitable<void> handle_in_request_scope(Server& server, Gateway& gateway, Downstream& client,
+                                              std::size_t route_index, Exchange& exchange) {
   const auto& route = gateway.route(route_index);
   const auto half_close = gateway.config().server.client_half_close;
   auto result = co_await core::open_nursery(

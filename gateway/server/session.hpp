@@ -14,6 +14,6 @@ namespace canopy::gateway {
 // `slot` is the connection's place under max_connections; it is given back
 // when the connection closes.
 core::Awaitable<void> serve_connection(Server& server, TcpSocket socket,
-                                              core::Permit slot);
+                                       core::Permit slot);
 
 }  // namespace canopy::gateway

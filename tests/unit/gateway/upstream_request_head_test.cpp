@@ -33,8 +33,8 @@ class ClientHead {
 
 // A config whose one route matches /v1 and goes to an upstream, with `settings` added to the route.
 config::Config route_config(const std::string& settings) {
-  return config::parse_config("[upstreams.u]\nendpoints = [\"127.0.0.1:9\"]\n[[routes]]\nmatch = { path_prefix = \"/v1\" }\n"
-                              "upstream = \"u\"\n" + settings,
+  return config::parse_config("[upstreams.u]\nendpoints = [\"127.0.0.1:9\"]\n"
+                              "[[routes]]\nmatch = { path_prefix = \"/v1\" }\nupstream = \"u\"\n" + settings,
                               "route.toml");
 }
 
@@ -57,7 +57,8 @@ TEST(UpstreamRequestHead, KeepsTheClientsFieldsInOrderAndAppendsTheForwardedOnes
 TEST(UpstreamRequestHead, DropsHopByHopFieldsEveryFieldConnectionNamesAndExpect) {
   const ClientHead client(
       "POST /p HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, X-Secret , x-other\r\nX-Secret: 1\r\nX-Other: 2\r\n"
-      "Keep-Alive: timeout=5\r\nTE: trailers\r\nTrailer: X-T\r\nUpgrade: websocket\r\nProxy-Authorization: Basic eA==\r\n"
+      "Keep-Alive: timeout=5\r\nTE: trailers\r\nTrailer: X-T\r\nUpgrade: websocket\r\n"
+      "Proxy-Authorization: Basic eA==\r\n"
       "Proxy-Connection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 0\r\nX-Kept: yes\r\n\r\n");
   EXPECT_EQ(upstream_head(client, {}),
             "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nX-Kept: yes\r\n"
@@ -76,7 +77,8 @@ TEST(UpstreamRequestHead, AppendsTheClientToEveryForwardedForItSentAndReplacesIt
 TEST(UpstreamRequestHead, AClientWithoutHostKeepsItsForwardedHostAndAnHttp10RequestGoesAs11) {
   const ClientHead client("GET / HTTP/1.0\r\nX-Forwarded-Host: theirs\r\n\r\n");
   EXPECT_EQ(upstream_head(client, {}),
-            "GET / HTTP/1.1\r\nX-Forwarded-Host: theirs\r\nX-Forwarded-For: 192.0.2.7\r\nX-Forwarded-Proto: http\r\n\r\n");
+            "GET / HTTP/1.1\r\nX-Forwarded-Host: theirs\r\nX-Forwarded-For: 192.0.2.7\r\n"
+            "X-Forwarded-Proto: http\r\n\r\n");
 }
 
 TEST(UpstreamRequestHead, TheRoutesEditsRemoveAndReplaceClientAndGatewayFieldsAlike) {
