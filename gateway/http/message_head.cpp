@@ -27,17 +27,12 @@ char* put_version(char* out, unsigned version) {
 
 std::size_t fields_wire_size(const http::fields& fields) {
   std::size_t size = crlf.size();  // the blank line
-  for (const auto& field : fields) size += field.name_string().size() + 2 + field.value().size() + crlf.size();
+  for (const auto& field : fields) size += field_wire_size(field.name_string(), field.value());
   return size;
 }
 
 char* put_fields(char* out, const http::fields& fields) {
-  for (const auto& field : fields) {
-    out = put(out, field.name_string());
-    out = put(out, ": ");
-    out = put(out, field.value());
-    out = put(out, crlf);
-  }
+  for (const auto& field : fields) out = write_field(field.name_string(), field.value(), out);
   return put(out, crlf);
 }
 
@@ -47,6 +42,13 @@ std::string_view reason_of(const http::response_header<>& head) {
 }
 
 }  // namespace
+
+char* write_field(std::string_view name, std::string_view value, char* out) noexcept {
+  out = put(out, name);
+  out = put(out, ": ");
+  out = put(out, value);
+  return put(out, crlf);
+}
 
 std::size_t head_wire_size(const http::request_header<>& head) {
   return head.method_string().size() + 1 + head.target().size() + 1 + version_size + crlf.size() +

@@ -8,12 +8,19 @@
 #include <boost/beast/http/message.hpp>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace canopy::gateway {
 
 // Bytes write_head() writes for this head.
 std::size_t head_wire_size(const boost::beast::http::request_header<>& head);
 std::size_t head_wire_size(const boost::beast::http::response_header<>& head);
+
+// One field line, "name: value\r\n": its size, and writing it at `out` (returns the end).
+constexpr std::size_t field_wire_size(std::string_view name, std::string_view value) noexcept {
+  return name.size() + 2 + value.size() + 2;
+}
+char* write_field(std::string_view name, std::string_view value, char* out) noexcept;
 
 // Writes the head at `out` (head_wire_size() bytes) and returns the end.
 char* write_head(const boost::beast::http::request_header<>& head, char* out);

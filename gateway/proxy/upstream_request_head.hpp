@@ -30,7 +30,7 @@ class UpstreamRequestHead {
   UpstreamRequestHead& operator=(const UpstreamRequestHead&) = delete;
 
   // Bytes write() writes.
-  std::size_t size() const noexcept;
+  std::size_t size() const noexcept { return size_; }
   // Writes the head (request line, fields, blank line) at `out`; returns the end.
   char* write(char* out) const noexcept;
   std::string text() const;
@@ -44,15 +44,16 @@ class UpstreamRequestHead {
   // Appended after the client's fields, replacing any field of the same name
   // appended before it (the semantics of "set").
   void append(std::string_view name, std::string_view value);
-  bool forwards(const boost::beast::http::fields::value_type& field) const noexcept;
 
-  const boost::beast::http::request_header<>& client_;
-  const config::HeaderEdits& edits_;
-  std::string target_;  // the rewritten target; empty when the client's goes as is
+  std::string_view method_;
+  std::string_view target_;
+  std::string rewritten_target_;  // what target_ views when the route rewrites it
   std::string forwarded_for_;
   std::string deadline_values_[2];
-  boost::container::small_vector<std::string_view, 4> named_in_connection_;
+  // Decided once: a retry writes the same head again.
+  boost::container::small_vector<Field, 16> forwarded_;  // the client's fields that go on, in order
   boost::container::small_vector<Field, 8> appended_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace canopy::gateway

@@ -112,14 +112,9 @@ core::Awaitable<Checkout> EndpointPool::checkout(bool fresh) {
       if (pool) pool->finished();
     }
   } until_leased{this};
-  const auto now = core::Clock::now();
-  while (!fresh && !idle_.empty()) {
-    Idle idle = std::move(idle_.back());
-    idle_.pop_back();
-    if (reusable(idle, now)) {
-      until_leased.pool = nullptr;
-      co_return Checkout{Lease(*this, std::move(idle.socket), std::move(permit), true)};
-    }
+  if (auto idle = fresh ? std::nullopt : take_idle()) {
+    until_leased.pool = nullptr;
+    co_return Checkout{Lease(*this, std::move(*idle), std::move(permit), true)};
   }
   TcpSocket socket(executor_);
   const auto connected = co_await core::move_on_after(connect_timeout_, connect(socket, endpoint_));
@@ -133,21 +128,24 @@ core::Awaitable<Checkout> EndpointPool::checkout(bool fresh) {
 std::optional<Checkout> EndpointPool::checkout_now(bool fresh) {
   if (!breaker_.admits_request()) return Checkout{.error = UpstreamError::circuit_open};
   if (fresh || !limiter_.has_room()) return std::nullopt;
+  auto idle = take_idle();
+  if (!idle) return std::nullopt;
+  started();
+  return Checkout{Lease(*this, std::move(*idle), limiter_.try_acquire(), true)};
+}
+
+std::optional<TcpSocket> EndpointPool::take_idle() {
   const auto now = core::Clock::now();
   while (!idle_.empty()) {
     Idle idle = std::move(idle_.back());
     idle_.pop_back();
-    if (reusable(idle, now)) {
-      started();
-      return Checkout{Lease(*this, std::move(idle.socket), limiter_.try_acquire(), true)};
+    const auto idle_for = now - idle.since;
+    // Closed here if not reusable: past idle_timeout, or closed by the upstream.
+    if (idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.socket))) {
+      return std::move(idle.socket);
     }
   }
   return std::nullopt;
-}
-
-bool EndpointPool::reusable(Idle& idle, core::Clock::time_point now) {
-  const auto idle_for = now - idle.since;
-  return idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.socket));
 }
 
 void EndpointPool::close_idle(core::Clock::time_point now) {

@@ -116,8 +116,9 @@ class EndpointPool {
     TcpSocket socket;
     core::Clock::time_point since;
   };
-  // Within idle_timeout and, unless back only moments ago, still open.
-  bool reusable(Idle& idle, core::Clock::time_point now);
+  // The newest idle connection within idle_timeout and, unless back only
+  // moments ago, still open; the ones it passes over are closed.
+  std::optional<TcpSocket> take_idle();
 
   void give_back(TcpSocket socket);
   void started() noexcept {
