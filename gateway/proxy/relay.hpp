@@ -103,17 +103,22 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
   std::array<asio::const_buffer, 5> out;
   std::size_t out_count = 0;
   out[out_count++] = asio::buffer(storage.get(), head_size);
-  auto write_out = [&]() -> core::Awaitable<bool> {
-    auto [ec, n] = co_await asio::async_write(to, std::span(out.data(), out_count), as_values);
+  // Writes are awaited in the body of relay itself: a helper coroutine would
+  // cost a frame per write. write_out() starts the write, wrote() books it.
+  auto write_out = [&] { return asio::async_write(to, std::span(out.data(), out_count), as_values); };
+  auto wrote = [&](const boost::system::error_code& ec, std::size_t n) {
     out_count = 0;
     result.header_written = result.header_written || n > 0;
     if (ec) result.outcome = failed(ec, RelayOutcome::write_failed);
-    co_return !ec;
+    return !ec;
   };
 
   // The head goes alone only when no body is at hand yet (a streaming source);
   // otherwise it leaves with the first piece of body in one write.
-  if (!parser.is_done() && from_buffer.size() == 0 && !co_await write_out()) co_return result;
+  if (!parser.is_done() && from_buffer.size() == 0) {
+    auto [ec, n] = co_await write_out();
+    if (!wrote(ec, n)) co_return result;
+  }
 
   // Beast reads at most the buffer's free capacity (at least 512 bytes): a buffer
   // sized for the header would stream a body 512 bytes per syscall.
@@ -141,9 +146,13 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
       if (chunked) out[out_count++] = asio::buffer("\r\n", 2);
     }
     if (parser.is_done() && chunked) out[out_count++] = asio::buffer("0\r\n\r\n", 5);
-    if (!co_await write_out()) co_return result;
+    auto [write_ec, written] = co_await write_out();
+    if (!wrote(write_ec, written)) co_return result;
   }
-  if (out_count > 0) co_await write_out();  // a message without body: the head alone
+  if (out_count > 0) {  // a message without body: the head alone
+    auto [ec, n] = co_await write_out();
+    wrote(ec, n);
+  }
   co_return result;
 }
 
