@@ -96,17 +96,12 @@ class ProxyCall {
 
   // Sends the request (header and body from the client) to `endpoint` and reads
   // the response head into `answer`; bounded by `until` (per_try_timeout).
+  // Without a per-try timeout the request's own scope bounds the try: no scope
+  // of its own, and no coroutine frame between proxy() and the try.
   core::Awaitable<TryResult> attempt(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
                                      core::Clock::time_point until) {
-    // Without a per-try timeout the request's own scope bounds the try: no scope of its own.
-    if (until >= exchange_.deadline) co_return co_await send_and_read_head(endpoint, fresh, answer, call);
-    TryResult result;
-    auto work = [&]() -> core::Awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
-    if (co_await core::move_on_at(until, work()) == core::DeadlineOutcome::expired) {
-      call.failed(UpstreamError::timeout);
-      result = TryResult{TryResult::End::upstream_failed, UpstreamError::timeout, result.body_sent || bytes_sent_ > 0};
-    }
-    co_return result;
+    if (until >= exchange_.deadline) return send_and_read_head(endpoint, fresh, answer, call);
+    return attempt_bounded(endpoint, fresh, answer, call, until);
   }
 
   // Whether a try that ended this way may be made again on another endpoint.
@@ -128,6 +123,17 @@ class ProxyCall {
   }
 
  private:
+  core::Awaitable<TryResult> attempt_bounded(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
+                                             core::Clock::time_point until) {
+    TryResult result;
+    auto work = [&]() -> core::Awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
+    if (co_await core::move_on_at(until, work()) == core::DeadlineOutcome::expired) {
+      call.failed(UpstreamError::timeout);
+      result = TryResult{TryResult::End::upstream_failed, UpstreamError::timeout, result.body_sent || bytes_sent_ > 0};
+    }
+    co_return result;
+  }
+
   core::Awaitable<TryResult> send_and_read_head(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
                                                 UpstreamCall& call) {
     using End = TryResult::End;
