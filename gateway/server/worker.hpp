@@ -82,7 +82,11 @@ class Worker {
   core::Awaitable<void> serve(std::function<void(const WorkerStopped&)> on_stopped);
 
   std::size_t index_;
-  boost::asio::io_context io_{1};
+  // One thread runs it, and every socket and timer of the worker is used on that
+  // thread only (the control thread goes through call() and request_stop(),
+  // which post): the reactor need not lock a socket's state per operation.
+  // Posting from other threads stays safe (the scheduler still locks).
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_running_;
   std::unique_ptr<Server> server_;
   core::Nursery* tree_ = nullptr;  // the worker's root nursery while it runs
