@@ -61,25 +61,51 @@ class JsonText {
   void end_line() { out_ += "}\n"; }
 
   void field(std::string_view key, std::string_view value) {
-    name(key, "\":\"");
-    append_json_escaped(out_, value);
-    out_ += '"';
+    const std::size_t clean = json_clean_prefix(value);
+    if (clean < value.size()) {  // rare: something to escape
+      write(name_size(key, "\":\""), [&](char* at) { return name(at, key, "\":\""); });
+      append_json_escaped(out_, value);
+      out_ += '"';
+      return;
+    }
+    write(name_size(key, "\":\"") + value.size() + 1, [&](char* at) {
+      at = name(at, key, "\":\"");
+      at = copy(at, value);
+      *at++ = '"';
+      return at;
+    });
   }
   void field(std::string_view key, std::uint64_t value) {
-    name(key, "\":");
-    char digits[24];
-    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-    out_.append(digits, end);
+    write(name_size(key, "\":") + 20, [&](char* at) {
+      at = name(at, key, "\":");
+      return std::to_chars(at, at + 20, value).ptr;
+    });
   }
   void field(std::string_view key, unsigned value) { field(key, static_cast<std::uint64_t>(value)); }
 
  private:
+  // Grows the text by at most `most` bytes, written by put(start) -> end, in
+  // one resize rather than an append per piece (a line has a dozen fields).
+  template <typename Put>
+  void write(std::size_t most, Put put) {
+    const std::size_t before = out_.size();
+    out_.resize(before + most);
+    char* const end = put(out_.data() + before);
+    out_.resize(static_cast<std::size_t>(end - out_.data()));
+  }
+  static char* copy(char* at, std::string_view text) noexcept {
+    std::memcpy(at, text.data(), text.size());
+    return at + text.size();
+  }
   // `,"key` then `then` (the colon, and the value's opening quote if it has one).
-  void name(std::string_view key, std::string_view then) {
-    out_.append(first_ ? std::string_view("\"") : std::string_view(",\""));
+  static constexpr std::size_t name_size(std::string_view key, std::string_view then) noexcept {
+    return 2 + key.size() + then.size();
+  }
+  char* name(char* at, std::string_view key, std::string_view then) noexcept {
+    if (!first_) *at++ = ',';
     first_ = false;
-    out_.append(key);
-    out_.append(then);
+    *at++ = '"';
+    return copy(copy(at, key), then);
   }
   std::string& out_;
   bool first_ = true;

@@ -22,6 +22,24 @@ TEST(JsonText, WritesOneObjectPerLineThatAJsonParserReadsBack) {
   EXPECT_EQ(parsed.at("bytes").as_uint64(), 18446744073709551615ull);
 }
 
+TEST(JsonText, WritesCleanAndEscapedStringsInAnyOrderWithEveryDelimiter) {
+  std::string out;
+  JsonText line(out);
+  line.begin();
+  line.field("a", std::string_view("clean"));
+  line.field("b", std::string_view(""));
+  line.field("c", 7u);
+  line.field("d", std::string_view("needs \"escape\""));
+  line.field("e", std::string_view("clean again, and longer than one word"));
+  line.end_line();
+  EXPECT_EQ(out,
+            "{\"a\":\"clean\",\"b\":\"\",\"c\":7,\"d\":\"needs \\\"escape\\\"\","
+            "\"e\":\"clean again, and longer than one word\"}\n");
+  const auto parsed = boost::json::parse(out).as_object();
+  EXPECT_EQ(parsed.at("d").as_string(), "needs \"escape\"");
+  EXPECT_EQ(parsed.size(), 5u);
+}
+
 TEST(JsonText, AppendsToWhatIsAlreadyBuffered) {
   std::string out = "{\"earlier\":1}\n";
   JsonText line(out);
