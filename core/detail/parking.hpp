@@ -12,7 +12,6 @@
 // Waking posts the completion: a woken coroutine never runs inside the call
 // that woke it, so primitives need not be reentrant.
 
-#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -73,10 +72,12 @@ class Parking : public ListHook {
     // call; Asio clears the slot itself when the coroutine resumes.
     if (!in_cancel_ && slot_.is_connected()) slot_.clear();
     slot_ = {};
-    Handler handler(std::move(*handler_));
+    const Executor executor = boost::asio::get_associated_executor(*handler_);
+    // Posted as a plain function object: Asio wraps a handler that names its
+    // executor in a work dispatcher (work counting, a second dispatch), which
+    // buys nothing here since it is posted to that same executor.
+    boost::asio::post(executor, [handler = std::move(*handler_), ec]() mutable { std::move(handler)(ec); });
     handler_.reset();
-    const Executor executor = boost::asio::get_associated_executor(handler);
-    boost::asio::post(executor, boost::asio::append(std::move(handler), ec));
   }
 
  private:
