@@ -1,7 +1,7 @@
 #include "gateway/server/worker.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 
 #include "core/cancelled.hpp"
 #include "core/error_group.hpp"
@@ -20,14 +20,14 @@ Worker::Worker(std::size_t index, std::shared_ptr<const config::Config> config, 
 
 Worker::~Worker() {
   if (thread_.joinable()) {
-    io_.stop();
+    inbox_.put([this] { io_.stop(); });
     thread_.join();
   }
 }
 
 void Worker::start(std::function<void(const WorkerStopped&)> on_stopped) {
-  keep_running_.emplace(io_.get_executor());
   thread_ = std::thread([this, on_stopped = std::move(on_stopped)]() mutable {
+    inbox_.open();
     // The root of this worker's task tree; serve() catches whatever ends it.
     asio::co_spawn(io_, serve(std::move(on_stopped)), asio::detached);
     io_.run();
@@ -57,17 +57,17 @@ void Worker::check_health_for(const std::vector<Worker*>& others) {
   // others outlive this worker's checks: finish() comes after every tree ended.
   server_->publish_health_to([others](const HealthChange& change) {
     for (auto* other : others) {
-      asio::post(other->io_, [other, change] { other->server_->apply_health_change(change); });
+      other->inbox_.put([other, change] { other->server_->apply_health_change(change); });
     }
   });
 }
 
 void Worker::request_stop() {
-  asio::post(io_, [this] { server_->request_stop(); });
+  inbox_.put([this] { server_->request_stop(); });
 }
 
 void Worker::finish() {
-  keep_running_.reset();
+  inbox_.put([this] { inbox_.close(); });
   if (thread_.joinable()) thread_.join();
 }
 

@@ -4,31 +4,36 @@
 // task tree. A request's whole task tree lives on one worker, so nothing on the
 // hot path is shared between threads but metric atomics.
 //
-// The control thread (signals, reloads, the admin listener) reaches a worker
-// only through call() and request_stop(), which run on the worker's thread.
+// The control thread (signals, reloads, the admin listener) and the other
+// workers reach a worker only through its Inbox — call(), request_stop(),
+// health changes — which runs what they ask on the worker's thread. The
+// worker's io_context takes no locks at all.
 //
 // Lifetime: construct (binds), start(), then — after on_stopped has been called
 // and nothing will call() it any more — finish() joins the thread. Until
 // finish(), the thread keeps running even with an empty tree, so that a late
 // call() is still answered.
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "core/executor.hpp"
 #include "core/nursery.hpp"
 #include "core/task_tree.hpp"
+#include "gateway/server/inbox.hpp"
 #include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
@@ -69,10 +74,31 @@ class Worker {
   template <typename F>
   core::Awaitable<std::invoke_result_t<F&, Server&, core::Nursery*>> call(F fn) {
     using Result = std::invoke_result_t<F&, Server&, core::Nursery*>;
-    co_return co_await boost::asio::co_spawn(
-        io_.get_executor(),
-        [this, fn = std::move(fn)]() mutable -> core::Awaitable<Result> { co_return fn(*server_, tree_); },
-        boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), core::use_awaitable));
+    using Value = std::conditional_t<std::is_void_v<Result>, std::monostate, Result>;
+    auto answer = co_await boost::asio::async_initiate<decltype(core::use_awaitable),
+                                                       void(std::exception_ptr, std::optional<Value>)>(
+        [this, &fn](auto handler) {
+          inbox_.put([this, fn = std::move(fn), handler = std::move(handler)]() mutable {
+            std::exception_ptr error;
+            std::optional<Value> value;
+            try {
+              if constexpr (std::is_void_v<Result>) {
+                fn(*server_, tree_);
+                value.emplace();
+              } else {
+                value.emplace(fn(*server_, tree_));
+              }
+            } catch (...) {
+              error = std::current_exception();
+            }
+            const auto caller = boost::asio::get_associated_executor(handler);
+            boost::asio::post(caller, [handler = std::move(handler), error, value = std::move(value)]() mutable {
+              std::move(handler)(error, std::move(value));
+            });
+          });
+        },
+        core::use_awaitable);
+    if constexpr (!std::is_void_v<Result>) co_return std::move(*answer);
   }
 
   // Lets the thread end and joins it.
@@ -82,12 +108,9 @@ class Worker {
   core::Awaitable<void> serve(std::function<void(const WorkerStopped&)> on_stopped);
 
   std::size_t index_;
-  // One thread runs it, and every socket and timer of the worker is used on that
-  // thread only (the control thread goes through call() and request_stop(),
-  // which post): the reactor need not lock a socket's state per operation.
-  // Posting from other threads stays safe (the scheduler still locks).
-  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_running_;
+  // Touched by the worker's thread only (others go through inbox_): no locks.
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
+  Inbox inbox_{io_.get_executor()};  // open from start() to finish(): keeps run() running
   std::unique_ptr<Server> server_;
   core::Nursery* tree_ = nullptr;  // the worker's root nursery while it runs
   std::thread thread_;
