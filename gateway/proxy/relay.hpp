@@ -127,10 +127,23 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
   }
 
   auto& body = message.body();
+  bool buffered_needs_more = false;  // what from_buffer holds does not complete the next element
   while (!parser.is_done()) {
     body.data = piece;
     body.size = piece_capacity;
-    auto [ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
+    boost::system::error_code ec;
+    if (from_buffer.size() > 0 && !buffered_needs_more) {
+      // Bytes already read (a small body comes with its head) are parsed in
+      // place, as Beast's read would first do, without an asynchronous
+      // operation and a trip through the event loop.
+      from_buffer.consume(parser.put(from_buffer.data(), ec));
+      buffered_needs_more = ec == http::error::need_more;
+      if (buffered_needs_more) ec = {};
+    } else {
+      auto [read_ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
+      ec = read_ec;
+      buffered_needs_more = false;
+    }
     if (ec && ec != http::error::need_buffer) {
       const bool framing = ec.category() == http::make_error_code(http::error::bad_chunk).category();
       result.outcome = framing ? RelayOutcome::bad_framing : failed(ec, RelayOutcome::read_failed);

@@ -3,6 +3,7 @@
 
 #include <boost/json/parse.hpp>
 #include <string>
+#include <thread>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
 #include "tests/e2e/support/http_client.hpp"
@@ -105,6 +106,30 @@ TEST_F(Proxy, ChunkedBodiesPassBothWays) {
   ASSERT_TRUE(chunked);
   EXPECT_TRUE(chunked->chunked());
   EXPECT_EQ(chunked->body().size(), 100000u);
+}
+
+// The head's read brings part of the body along, cut inside a chunk-size line
+// (or short of Content-Length): what is buffered is relayed, the rest read after.
+TEST_F(Proxy, ABodyCutMidChunkOrMidLengthRightAfterTheHeadArrivesWhole) {
+  Connection chunked(canopy.port());
+  chunked.send("POST /api/users HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6");
+  std::this_thread::sleep_for(50ms);
+  chunked.send("\r\n world\r\n0\r\n\r\n");
+  auto response = chunked.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(echo_of(*response).at("body_bytes").as_int64(), 11);
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a64("hello world")));
+  EXPECT_EQ(echo_of(*response).at("body_fnv1a64"), hash);
+
+  Connection sized(canopy.port());
+  sized.send("POST /api/users HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello");
+  std::this_thread::sleep_for(50ms);
+  sized.send(" world");
+  response = sized.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(echo_of(*response).at("body_bytes").as_int64(), 11);
+  EXPECT_EQ(echo_of(*response).at("body_fnv1a64"), hash);
 }
 
 TEST_F(Proxy, KeepAliveReusesOneUpstreamConnectionForAHundredRequests) {
