@@ -1,7 +1,6 @@
 #include "gateway/proxy/proxy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +9,7 @@
 
 #include "core/deadline.hpp"
 #include "core/executor.hpp"
+#include "gateway/http/read_head.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
@@ -175,7 +175,7 @@ class ProxyCall {
     // The response header.
     answer.parser.body_limit(boost::none);
     answer.parser.skip(head_);
-    auto [read_ec, read_n] = co_await http::async_read_header(lease.socket(), answer.buffer, answer.parser, as_values);
+    const auto read_ec = co_await read_head(lease.socket(), answer.buffer, answer.parser);
     if (read_ec == asio::error::operation_aborted) co_return TryResult{End::stopped, {}, body_sent};
     if (read_ec) {
       const auto error = read_error(read_ec);

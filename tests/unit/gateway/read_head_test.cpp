@@ -1,0 +1,102 @@
+#include "gateway/http/read_head.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "tests/support/loopback.hpp"
+
+namespace canopy::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace std::chrono_literals;
+
+// An upstream socket that writes what a test says, and the gateway's end that
+// reads a response head from it, on one io_context.
+class ReadHead : public ::testing::Test {
+ protected:
+  void upstream_sends(std::string_view bytes) { asio::write(pair_.server, asio::buffer(bytes)); }
+  void upstream_closes() { pair_.server.close(); }
+
+  // Starts read_head; it runs whenever the test runs the io_context.
+  void start_reading() {
+    asio::co_spawn(
+        io_.get_executor(),
+        [this]() -> core::Awaitable<void> { result_ = co_await read_head(pair_.client, buffer_, parser_); },
+        asio::detached);
+  }
+  std::optional<boost::system::error_code> run_for(std::chrono::milliseconds time) {
+    io_.run_for(time);
+    io_.restart();
+    return result_;
+  }
+
+  asio::io_context io_{1};
+  test::SocketPair pair_ = std::move(test::connected_pairs(io_, 1).front());
+  beast::flat_buffer buffer_;
+  http::response_parser<http::buffer_body> parser_;
+  std::optional<boost::system::error_code> result_;
+};
+
+TEST_F(ReadHead, WaitsForAHeadSplitAcrossReadsThenLeavesTheBodyBuffered) {
+  upstream_sends("HTTP/1.1 200 OK\r\nContent-Le");
+  start_reading();
+  EXPECT_FALSE(run_for(100ms)) << "returned with half a head";
+  upstream_sends("ngth: 5\r\nX-Test: yes\r\n\r\nhello");
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_FALSE(*ec) << ec->message();
+  ASSERT_TRUE(parser_.is_header_done());
+  EXPECT_EQ(parser_.get().result_int(), 200u);
+  EXPECT_EQ(parser_.get()["X-Test"], "yes");
+  EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "hello");  // for the body's relay
+}
+
+TEST_F(ReadHead, AStreamThatEndsBeforeAnyByteIsTheEndOfStream) {
+  upstream_closes();
+  start_reading();
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_EQ(*ec, http::error::end_of_stream);
+}
+
+TEST_F(ReadHead, AStreamThatEndsInsideTheHeadIsAPartialMessage) {
+  upstream_sends("HTTP/1.1 200 OK\r\nConte");
+  upstream_closes();
+  start_reading();
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_EQ(*ec, http::error::partial_message);
+}
+
+TEST_F(ReadHead, AHeadOverTheParsersLimitIsRefused) {
+  parser_.header_limit(64);
+  upstream_sends("HTTP/1.1 200 OK\r\nX-Long: " + std::string(200, 'a') + "\r\n\r\n");
+  start_reading();
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_EQ(*ec, http::error::header_limit);
+}
+
+TEST_F(ReadHead, GarbageIsABadHeadNotAWait) {
+  upstream_sends("SMTP ready\r\n\r\n");
+  start_reading();
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_TRUE(*ec);
+  EXPECT_NE(*ec, http::error::need_more);
+}
+
+}  // namespace
+}  // namespace canopy::gateway
