@@ -4,12 +4,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <algorithm>
 #include <optional>
 
 #include "core/executor.hpp"
+#include "gateway/http/read_message.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
 #include "gateway/upstream/upstream_call.hpp"
@@ -91,7 +91,7 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> in;
     in.body_limit(request.max_body_bytes);
-    auto [read_ec, read] = co_await http::async_read(lease.socket(), buffer, in, as_values);
+    const auto read_ec = co_await read_message(lease.socket(), buffer, in);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec == http::error::body_limit) {
       call.answered(in.get().result_int());

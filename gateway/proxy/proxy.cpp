@@ -9,7 +9,7 @@
 
 #include "core/deadline.hpp"
 #include "core/executor.hpp"
-#include "gateway/http/read_head.hpp"
+#include "gateway/http/read_message.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"

@@ -1,4 +1,4 @@
-#include "gateway/http/read_head.hpp"
+#include "gateway/http/read_message.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -24,16 +25,22 @@ using namespace std::chrono_literals;
 
 // An upstream socket that writes what a test says, and the gateway's end that
 // reads a response head from it, on one io_context.
-class ReadHead : public ::testing::Test {
+class ReadMessage : public ::testing::Test {
  protected:
   void upstream_sends(std::string_view bytes) { asio::write(pair_.server, asio::buffer(bytes)); }
   void upstream_closes() { pair_.server.close(); }
 
-  // Starts read_head; it runs whenever the test runs the io_context.
+  // Starts read_head (or read_message); it runs whenever the test runs the io_context.
   void start_reading() {
     asio::co_spawn(
         io_.get_executor(),
         [this]() -> core::Awaitable<void> { result_ = co_await read_head(pair_.client, buffer_, parser_); },
+        asio::detached);
+  }
+  void start_reading_whole(http::response_parser<http::string_body>& parser) {
+    asio::co_spawn(
+        io_.get_executor(),
+        [this, &parser]() -> core::Awaitable<void> { result_ = co_await read_message(pair_.client, buffer_, parser); },
         asio::detached);
   }
   std::optional<boost::system::error_code> run_for(std::chrono::milliseconds time) {
@@ -49,7 +56,7 @@ class ReadHead : public ::testing::Test {
   std::optional<boost::system::error_code> result_;
 };
 
-TEST_F(ReadHead, WaitsForAHeadSplitAcrossReadsThenLeavesTheBodyBuffered) {
+TEST_F(ReadMessage, WaitsForAHeadSplitAcrossReadsThenLeavesTheBodyBuffered) {
   upstream_sends("HTTP/1.1 200 OK\r\nContent-Le");
   start_reading();
   EXPECT_FALSE(run_for(100ms)) << "returned with half a head";
@@ -63,7 +70,7 @@ TEST_F(ReadHead, WaitsForAHeadSplitAcrossReadsThenLeavesTheBodyBuffered) {
   EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "hello");  // for the body's relay
 }
 
-TEST_F(ReadHead, AStreamThatEndsBeforeAnyByteIsTheEndOfStream) {
+TEST_F(ReadMessage, AStreamThatEndsBeforeAnyByteIsTheEndOfStream) {
   upstream_closes();
   start_reading();
   const auto ec = run_for(2s);
@@ -71,7 +78,7 @@ TEST_F(ReadHead, AStreamThatEndsBeforeAnyByteIsTheEndOfStream) {
   EXPECT_EQ(*ec, http::error::end_of_stream);
 }
 
-TEST_F(ReadHead, AStreamThatEndsInsideTheHeadIsAPartialMessage) {
+TEST_F(ReadMessage, AStreamThatEndsInsideTheHeadIsAPartialMessage) {
   upstream_sends("HTTP/1.1 200 OK\r\nConte");
   upstream_closes();
   start_reading();
@@ -80,7 +87,7 @@ TEST_F(ReadHead, AStreamThatEndsInsideTheHeadIsAPartialMessage) {
   EXPECT_EQ(*ec, http::error::partial_message);
 }
 
-TEST_F(ReadHead, AHeadOverTheParsersLimitIsRefused) {
+TEST_F(ReadMessage, AHeadOverTheParsersLimitIsRefused) {
   parser_.header_limit(64);
   upstream_sends("HTTP/1.1 200 OK\r\nX-Long: " + std::string(200, 'a') + "\r\n\r\n");
   start_reading();
@@ -89,13 +96,57 @@ TEST_F(ReadHead, AHeadOverTheParsersLimitIsRefused) {
   EXPECT_EQ(*ec, http::error::header_limit);
 }
 
-TEST_F(ReadHead, GarbageIsABadHeadNotAWait) {
+TEST_F(ReadMessage, GarbageIsABadHeadNotAWait) {
   upstream_sends("SMTP ready\r\n\r\n");
   start_reading();
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_TRUE(*ec);
   EXPECT_NE(*ec, http::error::need_more);
+}
+
+TEST_F(ReadMessage, AWholeMessageWaitsForABodySplitAcrossReadsChunkByChunk) {
+  http::response_parser<http::string_body> whole;
+  upstream_sends("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6");
+  start_reading_whole(whole);
+  EXPECT_FALSE(run_for(100ms)) << "returned with half a body";
+  upstream_sends("\r\n world\r\n0\r\n\r\nHTTP/1.1 204");  // and the start of the next response
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_FALSE(*ec) << ec->message();
+  EXPECT_EQ(whole.get().body(), "hello world");
+  EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "HTTP/1.1 204");  // left for the next read
+}
+
+TEST_F(ReadMessage, AWholeMessageWithoutLengthEndsWithTheConnection) {
+  http::response_parser<http::string_body> whole;
+  upstream_sends("HTTP/1.1 200 OK\r\n\r\nuntil the end");
+  upstream_closes();
+  start_reading_whole(whole);
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_FALSE(*ec) << ec->message();
+  EXPECT_EQ(whole.get().body(), "until the end");
+}
+
+TEST_F(ReadMessage, AWholeMessageCutShortOfItsLengthIsAPartialMessage) {
+  http::response_parser<http::string_body> whole;
+  upstream_sends("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
+  upstream_closes();
+  start_reading_whole(whole);
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_EQ(*ec, http::error::partial_message);
+}
+
+TEST_F(ReadMessage, AWholeMessageOverTheBodyLimitIsRefused) {
+  http::response_parser<http::string_body> whole;
+  whole.body_limit(4);
+  upstream_sends("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
+  start_reading_whole(whole);
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_EQ(*ec, http::error::body_limit);
 }
 
 }  // namespace

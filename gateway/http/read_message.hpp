@@ -1,0 +1,72 @@
+#pragma once
+// Reads from a stream until a parser has a whole message head (read_head) or a
+// whole message (read_message): what Beast's async_read_header and async_read
+// do, without their two layers of composed operations (each with its own
+// handler wrapping, work tracking and, for bytes already buffered, a post
+// through the event loop).
+//
+// Errors are Beast's: http::error::end_of_stream when the stream ends before
+// any byte, partial_message when it ends before the part asked for,
+// header_limit, body_limit, buffer_overflow; otherwise the stream's own
+// (operation_aborted when cancelled).
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "core/executor.hpp"
+
+namespace canopy::gateway {
+
+namespace detail {
+
+// Reads and parses until done(parser).
+template <typename ReadStream, bool isRequest, typename Body, typename Done>
+core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost::beast::flat_buffer& buffer,
+                                                      boost::beast::http::parser<isRequest, Body>& parser, Done done) {
+  namespace http = boost::beast::http;
+  boost::system::error_code ec;
+  for (;;) {
+    if (buffer.size() > 0) {
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (done(parser)) co_return boost::system::error_code{};
+      if (ec && ec != http::error::need_more) co_return ec;
+      const bool parsed_something = !ec && used > 0;
+      ec = {};
+      if (parsed_something) continue;  // one element at a time: go on with what is buffered
+    }
+    const std::size_t room = boost::beast::read_size(buffer, 65536);
+    if (room == 0) co_return http::error::buffer_overflow;
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), boost::asio::as_tuple(core::use_awaitable));
+    buffer.commit(n);
+    if (read_ec == boost::asio::error::eof) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      parser.put_eof(ec);  // a body that ends with the connection is complete here
+      if (ec) co_return ec;
+      co_return done(parser) ? boost::system::error_code{} : http::error::partial_message;
+    }
+    if (read_ec) co_return read_ec;
+  }
+}
+
+}  // namespace detail
+
+template <typename ReadStream, bool isRequest, typename Body>
+core::Awaitable<boost::system::error_code> read_head(ReadStream& stream, boost::beast::flat_buffer& buffer,
+                                                     boost::beast::http::parser<isRequest, Body>& parser) {
+  return detail::read_until(stream, buffer, parser, [](const auto& p) { return p.is_header_done(); });
+}
+
+// The whole message (the body into the parser's body), as Beast's async_read.
+template <typename ReadStream, bool isRequest, typename Body>
+core::Awaitable<boost::system::error_code> read_message(ReadStream& stream, boost::beast::flat_buffer& buffer,
+                                                        boost::beast::http::parser<isRequest, Body>& parser) {
+  return detail::read_until(stream, buffer, parser, [](const auto& p) { return p.is_done(); });
+}
+
+}  // namespace canopy::gateway
