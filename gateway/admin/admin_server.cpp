@@ -90,7 +90,7 @@ core::Awaitable<void> serve_admin_connection(Control& control, TcpSocket socket)
     if (read_ec) co_return;  // closed, idle, or not HTTP: nothing to answer
     stream.expires_never();
     auto response = co_await answer(control, parser.get());
-    if (!co_await send(stream, response, parser.get().method()) || !response.keep_alive()) co_return;
+    if (!co_await send(stream.socket(), response, parser.get().method()) || !response.keep_alive()) co_return;
   }
 }
 

@@ -208,7 +208,7 @@ core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>&
   exchange.status = 200;
   exchange.bytes_out = client.parser.get().method() == http::verb::head ? 0 : response.body().size();
   exchange.response_started = true;
-  exchange.response_complete = co_await send(client.stream, response, client.parser.get().method());
+  exchange.response_complete = co_await send(client.socket, response, client.parser.get().method());
   if (!exchange.response_complete) exchange.client_gone = true;
   if (!client.parser.is_done()) exchange.close_connection = true;
 }

@@ -90,7 +90,7 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
   return std::nullopt;
 }
 
-core::Awaitable<HeadResult> read_request_head(TcpStream& stream, beast::flat_buffer& buffer,
+core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buffer& buffer,
                                               beast::http::request_parser<beast::http::buffer_body>& parser,
                                               const HeadLimits& limits) {
   std::size_t scanned = 0;
@@ -112,7 +112,7 @@ core::Awaitable<HeadResult> read_request_head(TcpStream& stream, beast::flat_buf
       co_return HeadResult{HeadOutcome::uri_too_long, "the request target is too long"};
     }
     if (seen.size() >= limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(std::min<std::size_t>(limits.max_header_bytes + 4 - seen.size(), 16384)),
+    auto [ec, n] = co_await socket.async_read_some(buffer.prepare(std::min<std::size_t>(limits.max_header_bytes + 4 - seen.size(), 16384)),
                                                   asio::as_tuple(core::use_awaitable));
     if (ec) co_return HeadResult{HeadOutcome::closed, ec.message()};
     buffer.commit(n);

@@ -49,9 +49,9 @@ struct HeadLimits {
 std::optional<HeadResult> check_request_head(std::string_view head, const HeadLimits& limits);
 
 // Reads into `buffer` until the head is complete, checks it, and feeds it to
-// `parser`. The caller sets the stream's timeout.
+// `parser`. The caller bounds the wait (HeadTimeouts cancels the read).
 core::Awaitable<HeadResult> read_request_head(
-    TcpStream& stream, boost::beast::flat_buffer& buffer,
+    TcpSocket& socket, boost::beast::flat_buffer& buffer,
     boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser, const HeadLimits& limits);
 
 }  // namespace canopy::gateway

@@ -183,7 +183,7 @@ core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const
   exchange.upstream = cluster.name();
   exchange.request_complete = true;
   budget.on_request();
-  watch_disconnect(request, client.stream.socket(), half_close);
+  watch_disconnect(request, client.socket, half_close);
 
   Attempts attempts(cluster, route, budget, client, exchange.deadline);
   co_await core::open_nursery([&](core::Nursery& n) -> core::Awaitable<void> { co_await attempts.launch(n); },

@@ -51,7 +51,7 @@ core::Awaitable<void> forward_response(Downstream& client, const config::RouteCo
   prepare_downstream_response(response, client, route, client.keep_alive);
   if (!response.keep_alive()) exchange.close_connection = true;
   const auto received = co_await relay(answer.lease.socket(), answer.buffer, answer.parser, ParsedHead<false>{response},
-                                       client.stream);
+                                       client.socket);
   exchange.response_started = received.header_written;
   exchange.bytes_out += received.body_bytes;
   if (received.outcome == RelayOutcome::cancelled) co_return;
@@ -148,7 +148,7 @@ class ProxyCall {
     Lease& lease = answer.lease;
 
     // The request: header, then the body straight from the client.
-    const auto sent = co_await relay(client_.stream, client_.buffer, client_.parser, upstream_head_, lease.socket());
+    const auto sent = co_await relay(client_.socket, client_.buffer, client_.parser, upstream_head_, lease.socket());
     bytes_sent_ += sent.body_bytes;
     exchange_.bytes_in += sent.body_bytes;
     const bool body_sent = bytes_sent_ > 0;
@@ -169,7 +169,7 @@ class ProxyCall {
     exchange_.request_complete = true;
     if (!watching_) {
       watching_ = true;
-      watch_disconnect(request_, client_.stream.socket(), half_close_);
+      watch_disconnect(request_, client_.socket, half_close_);
     }
 
     // The response header.

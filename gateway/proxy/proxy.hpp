@@ -30,7 +30,7 @@ namespace canopy::gateway {
 // The downstream half of the exchange: the client's connection and the parser
 // that has read the request header (its body is still on the wire).
 struct Downstream {
-  TcpStream& stream;
+  TcpSocket& socket;
   boost::beast::flat_buffer& buffer;
   boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser;
   std::string ip;

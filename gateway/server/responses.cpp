@@ -34,18 +34,18 @@ SimpleResponse static_response(const config::StaticResponse& configured, unsigne
   return response;
 }
 
-core::Awaitable<bool> send(TcpStream& stream, SimpleResponse& response, http::verb request_method) {
+core::Awaitable<bool> send(TcpSocket& socket, SimpleResponse& response, http::verb request_method) {
   // Head and body in one gather write: Beast's serializer would walk one buffer per field.
   const std::string head = head_text(response.base());
   const std::string_view body = request_method == http::verb::head ? std::string_view() : response.body();
   const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
-  auto [ec, n] = co_await asio::async_write(stream, message, asio::as_tuple(core::use_awaitable));
+  auto [ec, n] = co_await asio::async_write(socket, message, asio::as_tuple(core::use_awaitable));
   co_return !ec;
 }
 
-core::Awaitable<bool> send_continue(TcpStream& stream) {
+core::Awaitable<bool> send_continue(TcpSocket& socket) {
   static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
-  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(line), asio::as_tuple(core::use_awaitable));
+  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(line), asio::as_tuple(core::use_awaitable));
   co_return !ec;
 }
 

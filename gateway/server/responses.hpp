@@ -20,8 +20,8 @@ SimpleResponse static_response(const config::StaticResponse& response, unsigned 
 // Writes the response; false if the client is gone. The answer to a HEAD
 // request is its head alone (RFC 9110 §9.3.2; Content-Length still says what a
 // GET would get): a body there would be read as the start of the next response.
-core::Awaitable<bool> send(TcpStream& stream, SimpleResponse& response,
+core::Awaitable<bool> send(TcpSocket& socket, SimpleResponse& response,
                            boost::beast::http::verb request_method);
-core::Awaitable<bool> send_continue(TcpStream& stream);
+core::Awaitable<bool> send_continue(TcpSocket& socket);
 
 }  // namespace canopy::gateway

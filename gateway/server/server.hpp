@@ -24,6 +24,7 @@
 #include "core/capacity_limiter.hpp"
 #include "gateway/net/sockets.hpp"
 #include "gateway/server/gateway.hpp"
+#include "gateway/server/head_timeouts.hpp"
 #include "gateway/upstream/health_check.hpp"
 
 namespace canopy::gateway {
@@ -87,6 +88,9 @@ class Server {
   // Closes every listener (the drain): accept loops end.
   void close_listeners() noexcept;
 
+  // The header and idle timeouts of this worker's client connections.
+  HeadTimeouts& head_timeouts() noexcept { return head_timeouts_; }
+
   // One permit per open downstream connection (this worker's share of server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
   const core::CapacityLimiter& connection_slots() const noexcept { return connection_slots_; }
@@ -131,6 +135,7 @@ class Server {
   core::SteadyTimer stop_;      // never expires; a stop request cancels its waits
   std::vector<std::unique_ptr<TcpAcceptor>> listeners_;  // the last one is current
   core::CapacityLimiter connection_slots_;
+  HeadTimeouts head_timeouts_{executor_};
   bool draining_ = false;
   unsigned stop_requests_ = 0;
   std::size_t in_flight_ = 0;

@@ -105,7 +105,7 @@ core::Awaitable<core::ScopeResult> run_in_request_scope(Server& server, Gateway&
        half_close](core::Nursery& request) -> core::Awaitable<void> {
         InFlightScope reachable_by_drain(server, request.cancel_scope());
         if (route.aggregate) {
-          watch_disconnect(request, client.stream.socket(), half_close);
+          watch_disconnect(request, client.socket, half_close);
           co_await aggregate(client, gateway.backend_clusters(route_index), route, request, exchange);
         } else if (route.attempts && may_send_twice(exchange.method, !client.parser.is_done())) {
           co_await proxy_attempts(client, *gateway.cluster_for(route_index), route, gateway.attempt_budget(route_index),
@@ -148,7 +148,7 @@ core::Awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
   exchange.status = status;
   exchange.close_connection = exchange.close_connection || !exchange.request_complete;
   auto response = error_response(status, client.version, client.keep_alive && !exchange.close_connection, detail);
-  if (!co_await send(client.stream, response, client.parser.get().method())) exchange.client_gone = true;
+  if (!co_await send(client.socket, response, client.parser.get().method())) exchange.client_gone = true;
 }
 
 // Routes and answers one request whose header has been read.
@@ -159,7 +159,7 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
     exchange.status = response.result_int();
     exchange.close_connection = exchange.close_connection || body_pending;
     response.keep_alive(client.keep_alive && !exchange.close_connection);
-    exchange.response_complete = co_await send(client.stream, response, request.method());
+    exchange.response_complete = co_await send(client.socket, response, request.method());
     exchange.client_gone = !exchange.response_complete;
   };
 
@@ -203,7 +203,7 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
     co_await reply(error_response(503, client.version, true, admission->detail));  // with Retry-After
     co_return;
   }
-  if (body_pending && expects_continue(request) && !co_await send_continue(client.stream)) {
+  if (body_pending && expects_continue(request) && !co_await send_continue(client.socket)) {
     exchange.client_gone = true;
     co_return;
   }
@@ -226,7 +226,6 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   const std::string client_ip = ec ? "unknown" : peer.address().to_string();
-  TcpStream stream(std::move(socket));
   beast::flat_buffer buffer;
 
   for (bool first = true;; first = false) {
@@ -239,21 +238,25 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
     parser.header_limit(static_cast<std::uint32_t>(settings.max_header_bytes + 4));
     parser.body_limit(settings.max_body_bytes);
 
-    stream.expires_after(first ? settings.header_timeout : settings.idle_timeout);
-    const auto head = co_await read_request_head(stream, buffer, parser, limits);
-    stream.expires_never();
+    HeadResult head;
+    {
+      // The whole head within the timeout, however slowly it trickles in.
+      const HeadWait wait(server.head_timeouts(), socket,
+                          core::Clock::now() + (first ? settings.header_timeout : settings.idle_timeout));
+      head = co_await read_request_head(socket, buffer, parser, limits);
+    }
     if (head.outcome != HeadOutcome::complete) {
       if (head.outcome != HeadOutcome::closed) {
         Exchange exchange{.client = client_ip, .status = status_of(head.outcome)};
         RequestRecord record(server, gateway, exchange);
         auto response = error_response(exchange.status, 11, false, head.detail);
-        co_await send(stream, response, http::verb::unknown);  // the method may not have been read
+        co_await send(socket, response, http::verb::unknown);  // the method may not have been read
       }
       co_return;  // the framing is in doubt, or there is nobody left to talk to
     }
 
     auto& request = parser.get();
-    Downstream client{stream, buffer, parser, client_ip, request.keep_alive(), request.version()};
+    Downstream client{socket, buffer, parser, client_ip, request.keep_alive(), request.version()};
     Exchange exchange{.method = std::string(request.method_string()), .target = std::string(request.target()),
                       .client = client_ip};
     {
@@ -261,7 +264,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
       co_await answer(server, gateway, client, exchange);
     }
     if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) {
-      stream.socket().shutdown(TcpSocket::shutdown_send, ec);
+      socket.shutdown(TcpSocket::shutdown_send, ec);
       co_return;
     }
   }
