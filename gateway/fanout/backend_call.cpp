@@ -49,9 +49,8 @@ std::string backend_head(const BackendRequest& request, std::string_view host,
   add("Host", host);
   add("X-Forwarded-For", request.client_ip);
   add("X-Forwarded-Proto", "http");
-  for (const auto header : deadline_headers) {
-    add(deadline_header_name(header), deadline_header_value(header, request.deadline));
-  }
+  const auto left = deadline_headers.empty() ? std::chrono::milliseconds(0) : deadline_time_left(request.deadline);
+  for (const auto header : deadline_headers) add(deadline_header_name(header), deadline_header_value(header, left));
   return head.append("\r\n");
 }
 

@@ -20,15 +20,19 @@ std::string_view deadline_header_name(config::DeadlineHeader header) noexcept {
   return header == config::DeadlineHeader::canopy ? deadline_header : grpc_timeout_header;
 }
 
-std::string deadline_header_value(config::DeadlineHeader header, core::Clock::time_point deadline) {
-  const auto left = std::max(std::chrono::milliseconds(1),
-                             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - core::Clock::now()));
+std::chrono::milliseconds deadline_time_left(core::Clock::time_point deadline) {
+  return std::max(std::chrono::milliseconds(1),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - core::Clock::now()));
+}
+
+std::string deadline_header_value(config::DeadlineHeader header, std::chrono::milliseconds left) {
   return header == config::DeadlineHeader::canopy ? std::to_string(left.count()) : grpc_timeout_value(left);
 }
 
 void set_deadline_headers(boost::beast::http::fields& fields, core::Clock::time_point deadline,
                           const std::vector<config::DeadlineHeader>& headers) {
-  for (const auto header : headers) fields.set(deadline_header_name(header), deadline_header_value(header, deadline));
+  const auto left = deadline_time_left(deadline);
+  for (const auto header : headers) fields.set(deadline_header_name(header), deadline_header_value(header, left));
 }
 
 std::optional<core::Clock::duration> parse_grpc_timeout(std::string_view value) noexcept {

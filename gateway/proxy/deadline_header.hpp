@@ -6,6 +6,7 @@
 // deadline, never lengthen it.
 
 #include <boost/beast/http/fields.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +22,13 @@ inline constexpr std::string_view grpc_timeout_header = "grpc-timeout";
 
 std::string_view deadline_header_name(config::DeadlineHeader header) noexcept;
 
-// The header's value for the time left until `deadline` (at least 1 ms).
-std::string deadline_header_value(config::DeadlineHeader header, core::Clock::time_point deadline);
+// The time left until `deadline` in whole milliseconds, at least 1 (a deadline
+// already past still says 1: 0 reads as "none" to some upstreams). Taken once
+// per request so that every header of it says the same.
+std::chrono::milliseconds deadline_time_left(core::Clock::time_point deadline);
+
+// The header's value for `left` (from deadline_time_left).
+std::string deadline_header_value(config::DeadlineHeader header, std::chrono::milliseconds left);
 
 // Sets each header the upstream takes to the time left until `deadline` (at least 1 ms).
 void set_deadline_headers(boost::beast::http::fields& fields, core::Clock::time_point deadline,

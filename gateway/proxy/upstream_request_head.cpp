@@ -59,9 +59,10 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
   appended_.erase(std::remove_if(appended_.begin(), appended_.end(), [&](const Field& f) { return removed(f.name); }),
                   appended_.end());
   for (const auto& [name, value] : edits.set) append(name, value);
+  const auto left = deadline_headers.empty() ? std::chrono::milliseconds(0) : deadline_time_left(deadline);
   for (const auto header : deadline_headers) {
     auto& value = deadline_values_[static_cast<std::size_t>(header)];
-    value = deadline_header_value(header, deadline);
+    value = deadline_header_value(header, left);
     append(deadline_header_name(header), value);
   }
 
