@@ -84,8 +84,8 @@ class Parking : public ListHook {
   // What `as_tuple(use_awaitable)` hands an initiation, named so that waking
   // posts the coroutine's own handler to its own executor. Type-erased
   // (any_completion_handler) the wake went through any_io_executor, a work
-  // dispatcher and a heap-allocated function: 5 % of a proxied request's
-  // instructions. A different token fails to compile here, not at run time.
+  // dispatcher and a heap-allocated function (600 instructions of a proxied
+  // request's 43k). A different token fails to compile here, not at run time.
   using Handler = boost::asio::detail::as_tuple_handler<
       boost::asio::detail::awaitable_handler<Executor, std::tuple<boost::system::error_code>>>;
 

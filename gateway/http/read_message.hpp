@@ -42,7 +42,8 @@ core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost:
     }
     const std::size_t room = boost::beast::read_size(buffer, 65536);
     if (room == 0) co_return http::error::buffer_overflow;
-    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), boost::asio::as_tuple(core::use_awaitable));
+    constexpr auto as_values = boost::asio::as_tuple(core::use_awaitable);
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), as_values);
     buffer.commit(n);
     if (read_ec == boost::asio::error::eof) {
       if (!parser.got_some()) co_return http::error::end_of_stream;
@@ -56,6 +57,7 @@ core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost:
 
 }  // namespace detail
 
+// The head alone; body bytes read with it stay in `buffer`, for the body's relay.
 template <typename ReadStream, bool isRequest, typename Body>
 core::Awaitable<boost::system::error_code> read_head(ReadStream& stream, boost::beast::flat_buffer& buffer,
                                                      boost::beast::http::parser<isRequest, Body>& parser) {

@@ -123,8 +123,8 @@ class ProxyCall {
   }
 
  private:
-  core::Awaitable<TryResult> attempt_bounded(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer, UpstreamCall& call,
-                                             core::Clock::time_point until) {
+  core::Awaitable<TryResult> attempt_bounded(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
+                                             UpstreamCall& call, core::Clock::time_point until) {
     TryResult result;
     auto work = [&]() -> core::Awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
     if (co_await core::move_on_at(until, work()) == core::DeadlineOutcome::expired) {

@@ -60,7 +60,7 @@ class Inbox {
   std::mutex mutex_;
   std::vector<std::unique_ptr<Message>> queued_;  // guarded by mutex_
   bool closed_ = false;                           // guarded by mutex_
-  int eventfd_ = -1;  // stays open until destruction: put() may write to it after close()
+  int eventfd_ = -1;  // wakeup_'s descriptor; put() writes to it under mutex_ until closed_
   boost::asio::posix::basic_stream_descriptor<core::Executor> wakeup_;
   std::uint64_t wakeups_ = 0;  // the read's buffer
 };
