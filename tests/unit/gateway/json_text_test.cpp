@@ -50,7 +50,7 @@ TEST(JsonText, AppendsToWhatIsAlreadyBuffered) {
 }
 
 // The escaper checks eight bytes at a time; a byte to escape must be found in
-// any lane of a word and in the tail, whatever the bytes around it.
+// any lane of a word and in the tail, at any length, whatever the bytes around it.
 TEST(JsonText, EscapesEveryByteThatNeedsItWhereverItStands) {
   const auto one_at_a_time = [](std::string_view text) {
     std::string out;
@@ -70,13 +70,16 @@ TEST(JsonText, EscapesEveryByteThatNeedsItWhereverItStands) {
     return out;
   };
   for (const char filler : {'a', '\x7f', '\x80', '\xff', '!', '#', '[', ']'}) {
-    for (std::size_t at = 0; at < 19; ++at) {
-      for (int value = 0; value < 256; ++value) {
-        std::string text(19, filler);
-        text[at] = static_cast<char>(value);
-        std::string out;
-        append_json_escaped(out, text);
-        ASSERT_EQ(out, one_at_a_time(text)) << "byte " << value << " at " << at << " among " << int(filler);
+    for (std::size_t length = 1; length <= 19; ++length) {  // shorter than a word, a word, words and a tail
+      for (std::size_t at = 0; at < length; ++at) {
+        for (int value = 0; value < 256; ++value) {
+          std::string text(length, filler);
+          text[at] = static_cast<char>(value);
+          std::string out;
+          append_json_escaped(out, text);
+          ASSERT_EQ(out, one_at_a_time(text))
+              << "byte " << value << " at " << at << " of " << length << " among " << int(filler);
+        }
       }
     }
   }
