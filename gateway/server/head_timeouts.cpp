@@ -19,7 +19,9 @@ void HeadTimeouts::add(HeadWait& wait) {
     // Rare once traffic flows: with one timeout a newer wait ends after every
     // older one. The first wait, a shorter header_timeout, a reload do this.
     armed_for_ = wait.deadline_;
-    rearming_ = timer_.cancel() > 0;
+    // A wait cancelled already (by an earlier add() since run() last woke) stays
+    // a re-arm: cancel() finds nothing left to cancel then.
+    if (timer_.cancel() > 0) rearming_ = true;
   }
 }
 

@@ -88,6 +88,20 @@ TEST_F(HeadTimeoutsTest, AWaitWithAnEarlierDeadlineThanAnyBeforeItIsCutOnTime) {
   EXPECT_FALSE(ended_[0]);
 }
 
+TEST_F(HeadTimeoutsTest, WaitsAddedEachEarlierThanTheLastAreAllCutOnTime) {
+  wait_for_head(0, 30s);
+  io_.run_for(50ms);  // the timer is armed for that one
+  io_.restart();
+  wait_for_head(1, 400ms);  // re-arms: the timer's wait is cancelled
+  wait_for_head(2, 200ms);  // re-arms again before the timer task has run
+  const auto started = core::Clock::now();
+  while (!(ended_[1] && ended_[2]) && core::Clock::now() - started < 5s) io_.run_one_for(100ms);
+  io_.restart();
+  EXPECT_TRUE(ended_[2]) << "the timer task stopped after the second re-arm";
+  EXPECT_TRUE(ended_[1]);
+  EXPECT_FALSE(ended_[0]);
+}
+
 TEST_F(HeadTimeoutsTest, AHeadThatArrivesInTimeEndsItsWaitAndIsNeverCut) {
   wait_for_head(0, 100ms);
   asio::write(peers_[0], asio::buffer("GET / HTTP/1.1\r\n\r\n", 18));
