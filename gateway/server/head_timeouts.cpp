@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/this_coro.hpp>
 
 namespace canopy::gateway {
 
@@ -19,9 +20,7 @@ void HeadTimeouts::add(HeadWait& wait) {
     // Rare once traffic flows: with one timeout a newer wait ends after every
     // older one. The first wait, a shorter header_timeout, a reload do this.
     armed_for_ = wait.deadline_;
-    // A wait cancelled already (by an earlier add() since run() last woke) stays
-    // a re-arm: cancel() finds nothing left to cancel then.
-    if (timer_.cancel() > 0) rearming_ = true;
+    timer_.cancel();  // run() arms it again, for armed_for_
   }
 }
 
@@ -52,7 +51,9 @@ core::Awaitable<void> HeadTimeouts::run() {
     timer_.expires_at(armed_for_);
     auto [ec] = co_await timer_.async_wait(boost::asio::as_tuple(core::use_awaitable));
     if (ec == boost::asio::error::operation_aborted) {
-      if (!std::exchange(rearming_, false)) co_return;  // the worker's tree was cancelled
+      // Cancelled by add() to arm it earlier, or the task itself (the worker's tree) was.
+      const auto state = co_await boost::asio::this_coro::cancellation_state;
+      if (state.cancelled() != boost::asio::cancellation_type::none) co_return;
       continue;
     }
     expire_due();

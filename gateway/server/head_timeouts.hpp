@@ -61,7 +61,6 @@ class HeadTimeouts {
   core::detail::IntrusiveList<HeadWait> waits_;
   core::SteadyTimer timer_;
   core::Clock::time_point armed_for_ = core::Clock::time_point::max();
-  bool rearming_ = false;  // the timer's wait was cancelled to arm it earlier, not to stop
 };
 
 }  // namespace canopy::gateway

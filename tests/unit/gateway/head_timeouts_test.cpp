@@ -33,12 +33,21 @@ class HeadTimeoutsTest : public ::testing::Test {
       peers_[i] = std::move(pairs[i].client);  // the "clients": they never send
       sockets_[i].emplace(io_.get_executor(), asio::ip::tcp::v4(), pairs[i].server.release());
     }
-    asio::co_spawn(io_.get_executor(), timeouts_.run(), asio::bind_cancellation_slot(stop_.slot(), asio::detached));
+    asio::co_spawn(
+        io_.get_executor(),
+        [this]() -> core::Awaitable<void> {
+          co_await timeouts_.run();
+          run_ended_ = true;
+        },
+        asio::bind_cancellation_slot(stop_.slot(), asio::detached));
   }
-  ~HeadTimeoutsTest() override {
+  // The task ends when it is cancelled (as the worker's tree cancels it), not before.
+  void TearDown() override {
+    EXPECT_FALSE(run_ended_) << "the timer task ended on its own";
     waits_ = {};
     stop_.emit(asio::cancellation_type::terminal);
-    io_.run_for(1s);
+    for (const auto until = core::Clock::now() + 2s; !run_ended_ && core::Clock::now() < until;) io_.run_one_for(100ms);
+    EXPECT_TRUE(run_ended_) << "the timer task outlived its cancellation";
   }
 
   // Connection i waits for a head until `after` from now.
@@ -58,6 +67,7 @@ class HeadTimeoutsTest : public ::testing::Test {
   std::array<std::array<char, 16>, count> bytes_{};
   std::array<std::unique_ptr<HeadWait>, count> waits_;
   std::array<std::optional<boost::system::error_code>, count> ended_;
+  bool run_ended_ = false;
 };
 
 TEST_F(HeadTimeoutsTest, EveryWaitPastItsDeadlineIsCutAndOnlyThose) {
