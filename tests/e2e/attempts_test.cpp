@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
@@ -121,9 +123,15 @@ TEST(Hedge, AClientThatLeavesCancelsEveryAttempt) {
   // 100 % earns a token per request: two quick requests first, so this one may hedge twice.
   get(canopy.port(), "/");
   get(canopy.port(), "/");
+  std::map<std::string, std::int64_t> before;
+  for (const std::string name : {"a", "b", "c"}) before[name] = upstreams.stats(name).at("requests").as_int64();
   Connection client(canopy.port());
   client.send("GET /find?delay=20000 HTTP/1.1\r\nHost: h\r\n\r\n");
-  std::this_thread::sleep_for(300ms);  // all three attempts are out after two 5 ms delays
+  // All three attempts are out after two 5 ms delays; waited for, not slept for (a fixed 300 ms was
+  // not always enough under TSan on a loaded machine).
+  for (const std::string name : {"a", "b", "c"}) {
+    ASSERT_TRUE(wait_counter(upstreams, name, "requests", before[name] + 1)) << name;
+  }
   client.close();
   for (const std::string name : {"a", "b", "c"}) EXPECT_NE(wait_abandoned(upstreams, name, 1), 0) << name;
 }
