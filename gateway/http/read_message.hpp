@@ -22,6 +22,19 @@
 
 namespace canopy::gateway {
 
+// Feeds what `buffer` holds to `parser` and drops the bytes it used, as Beast's
+// reads first do. Returns true when the buffered bytes end inside an element
+// (Beast's need_more, which is then not left in `ec`): read more before the next
+// call. Other errors are left in `ec`.
+template <bool isRequest>
+bool parse_buffered(boost::beast::flat_buffer& buffer, boost::beast::http::basic_parser<isRequest>& parser,
+                    boost::system::error_code& ec) {
+  buffer.consume(parser.put(buffer.data(), ec));
+  if (ec != boost::beast::http::error::need_more) return false;
+  ec = {};
+  return true;
+}
+
 namespace detail {
 
 // Reads and parses until done(parser).
@@ -31,14 +44,11 @@ core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost:
   namespace http = boost::beast::http;
   boost::system::error_code ec;
   for (;;) {
-    if (buffer.size() > 0) {
-      const std::size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
+    if (const std::size_t before = buffer.size(); before > 0) {
+      const bool needs_more = parse_buffered(buffer, parser, ec);
       if (done(parser)) co_return boost::system::error_code{};
-      if (ec && ec != http::error::need_more) co_return ec;
-      const bool parsed_something = !ec && used > 0;
-      ec = {};
-      if (parsed_something) continue;  // one element at a time: go on with what is buffered
+      if (ec) co_return ec;
+      if (!needs_more && buffer.size() < before) continue;  // one element at a time: go on with what is buffered
     }
     const std::size_t room = boost::beast::read_size(buffer, 65536);
     if (room == 0) co_return http::error::buffer_overflow;

@@ -29,12 +29,6 @@ std::string deadline_header_value(config::DeadlineHeader header, std::chrono::mi
   return header == config::DeadlineHeader::canopy ? std::to_string(left.count()) : grpc_timeout_value(left);
 }
 
-void set_deadline_headers(boost::beast::http::fields& fields, core::Clock::time_point deadline,
-                          const std::vector<config::DeadlineHeader>& headers) {
-  const auto left = deadline_time_left(deadline);
-  for (const auto header : headers) fields.set(deadline_header_name(header), deadline_header_value(header, left));
-}
-
 std::optional<core::Clock::duration> parse_grpc_timeout(std::string_view value) noexcept {
   if (value.size() < 2 || value.size() > 9) return std::nullopt;
   long long n = 0;

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -29,10 +28,6 @@ std::chrono::milliseconds deadline_time_left(core::Clock::time_point deadline);
 
 // The header's value for `left` (from deadline_time_left).
 std::string deadline_header_value(config::DeadlineHeader header, std::chrono::milliseconds left);
-
-// Sets each header the upstream takes to the time left until `deadline` (at least 1 ms).
-void set_deadline_headers(boost::beast::http::fields& fields, core::Clock::time_point deadline,
-                          const std::vector<config::DeadlineHeader>& headers);
 
 // The earliest deadline the request's headers ask for, if they carry a valid one.
 std::optional<core::Clock::time_point> requested_deadline(const boost::beast::http::fields& fields,

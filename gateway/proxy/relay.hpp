@@ -19,6 +19,7 @@
 
 #include "core/executor.hpp"
 #include "gateway/http/message_head.hpp"
+#include "gateway/http/read_message.hpp"
 
 namespace canopy::gateway {
 
@@ -136,9 +137,7 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
       // Bytes already read (a small body comes with its head) are parsed in
       // place, as Beast's read would first do, without an asynchronous
       // operation and a trip through the event loop.
-      from_buffer.consume(parser.put(from_buffer.data(), ec));
-      buffered_needs_more = ec == http::error::need_more;
-      if (buffered_needs_more) ec = {};
+      buffered_needs_more = parse_buffered(from_buffer, parser, ec);
     } else {
       auto [read_ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
       ec = read_ec;
