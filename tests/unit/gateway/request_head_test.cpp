@@ -42,5 +42,29 @@ TEST(RequestHead, RefusesMalformedLines) {
   EXPECT_EQ(verdict("GET /" + std::string(64, 'a') + " HTTP/1.1\r\n\r\n"), "414");
 }
 
+// Every byte value in each part of the head, against RFC 9110's definitions
+// written out plainly here (the checker looks bytes up in a table).
+TEST(RequestHead, TellsEveryByteOfEachPartByItsRfcClass) {
+  const auto is_token = [](unsigned c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  const auto is_visible = [](unsigned c) { return c > 0x20 && c < 0x7f; };
+  const auto is_value = [&](unsigned c) { return c == '\t' || c == ' ' || is_visible(c) || c >= 0x80; };
+  for (unsigned c = 1; c < 256; ++c) {
+    if (c == '\r' || c == '\n') continue;  // line ends: refused as bare CR or LF elsewhere
+    const std::string byte(1, static_cast<char>(c));
+    const bool space = c == ' ';
+    if (!space) {
+      EXPECT_EQ(verdict("G" + byte + "T / HTTP/1.1\r\n\r\n") == "ok", is_token(c)) << "method byte " << c;
+      EXPECT_EQ(verdict("GET /" + byte + " HTTP/1.1\r\n\r\n") == "ok", is_visible(c)) << "target byte " << c;
+    }
+    if (c != ':') {
+      EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX" + byte + "Y: v\r\n\r\n") == "ok", is_token(c)) << "name byte " << c;
+    }
+    EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX: a" + byte + "b\r\n\r\n") == "ok", is_value(c)) << "value byte " << c;
+  }
+}
+
 }  // namespace
 }  // namespace canopy::gateway
