@@ -33,82 +33,104 @@ inline std::size_t json_clean_prefix(std::string_view text) noexcept {
   return i;
 }
 
-// Appends `text` as the inside of a JSON string: quote, backslash and control
-// characters escaped, runs of characters that need none appended whole.
-inline void append_json_escaped(std::string& out, std::string_view text) {
+// Bytes `text` takes at most once escaped (a control character becomes \u00XX).
+constexpr std::size_t json_escaped_size_bound(std::string_view text) noexcept { return 6 * text.size(); }
+
+// Writes `text` at `at` as the inside of a JSON string (quote, backslash and
+// control characters escaped; runs that need none copied whole) and returns the
+// end; `at` has room for json_escaped_size_bound(text) bytes.
+inline char* write_json_escaped(char* at, std::string_view text) noexcept {
   static constexpr char hex[] = "0123456789abcdef";
   while (!text.empty()) {
     const std::size_t clean = json_clean_prefix(text);
-    out.append(text.data(), clean);
-    if (clean == text.size()) return;
+    std::memcpy(at, text.data(), clean);
+    at += clean;
+    if (clean == text.size()) break;
     const auto byte = static_cast<unsigned char>(text[clean]);
+    *at++ = '\\';
     if (byte < 0x20) {
-      const char escape[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xf]};
-      out.append(escape, sizeof escape);
+      const char escape[] = {'u', '0', '0', hex[byte >> 4], hex[byte & 0xf]};
+      std::memcpy(at, escape, sizeof escape);
+      at += sizeof escape;
     } else {
-      const char escape[] = {'\\', static_cast<char>(byte)};
-      out.append(escape, sizeof escape);
+      *at++ = static_cast<char>(byte);
     }
     text.remove_prefix(clean + 1);
   }
+  return at;
 }
 
+inline void append_json_escaped(std::string& out, std::string_view text) {
+  const std::size_t before = out.size();
+  out.resize(before + json_escaped_size_bound(text));
+  out.resize(static_cast<std::size_t>(write_json_escaped(out.data() + before, text) - out.data()));
+}
+
+// One JSON object appended to `out`, field by field. The text grows in steps of
+// a line's usual size rather than once per field (a line has a dozen fields and
+// each std::string growth is a call that checks and fills); whatever was grown
+// and not written is cut off by end_line() (or when the JsonText ends without
+// one), so `out` holds no unwritten bytes once a line is done.
 class JsonText {
  public:
-  explicit JsonText(std::string& out) noexcept : out_(out) {}
+  explicit JsonText(std::string& out) noexcept : out_(out), end_(out.size()) {}
+  ~JsonText() {
+    if (!ended_) out_.resize(end_);  // after end_line() `out` is the caller's again
+  }
+  JsonText(const JsonText&) = delete;
+  JsonText& operator=(const JsonText&) = delete;
 
-  void begin() { out_ += '{'; }
-  void end_line() { out_ += "}\n"; }
+  void begin() { *room(1) = '{'; ++end_; }
+  void end_line() {
+    char* at = room(2);
+    at[0] = '}';
+    at[1] = '\n';
+    end_ += 2;
+    out_.resize(end_);
+    ended_ = true;
+  }
 
   void field(std::string_view key, std::string_view value) {
-    const std::size_t clean = json_clean_prefix(value);
-    if (clean < value.size()) {  // rare: something to escape
-      write(name_size(key, "\":\""), [&](char* at) { return name(at, key, "\":\""); });
-      append_json_escaped(out_, value);
-      out_ += '"';
-      return;
-    }
-    write(name_size(key, "\":\"") + value.size() + 1, [&](char* at) {
-      at = name(at, key, "\":\"");
-      at = copy(at, value);
-      *at++ = '"';
-      return at;
-    });
+    const std::size_t clean = json_clean_prefix(value);  // usually all of it
+    const auto rest = value.substr(clean);
+    char* at = name(room(name_size(key, 3) + clean + json_escaped_size_bound(rest) + 1), key, "\":\"");
+    if (clean > 0) std::memcpy(at, value.data(), clean);
+    at = write_json_escaped(at + clean, rest);
+    *at++ = '"';
+    end_ = static_cast<std::size_t>(at - out_.data());
   }
   void field(std::string_view key, std::uint64_t value) {
-    write(name_size(key, "\":") + 20, [&](char* at) {
-      at = name(at, key, "\":");
-      return std::to_chars(at, at + 20, value).ptr;
-    });
+    char* at = name(room(name_size(key, 2) + 20), key, "\":");
+    end_ = static_cast<std::size_t>(std::to_chars(at, at + 20, value).ptr - out_.data());
   }
   void field(std::string_view key, unsigned value) { field(key, static_cast<std::uint64_t>(value)); }
 
  private:
-  // Grows the text by at most `most` bytes, written by put(start) -> end, in
-  // one resize rather than an append per piece (a line has a dozen fields).
-  template <typename Put>
-  void write(std::size_t most, Put put) {
-    const std::size_t before = out_.size();
-    out_.resize(before + most);
-    char* const end = put(out_.data() + before);
-    out_.resize(static_cast<std::size_t>(end - out_.data()));
+  static constexpr std::size_t usual_line_bytes = 512;
+
+  // Room for `most` bytes at the end of what is written.
+  char* room(std::size_t most) {
+    if (out_.size() - end_ < most) out_.resize(end_ + most + usual_line_bytes);
+    return out_.data() + end_;
   }
-  static char* copy(char* at, std::string_view text) noexcept {
-    std::memcpy(at, text.data(), text.size());
-    return at + text.size();
-  }
-  // `,"key` then `then` (the colon, and the value's opening quote if it has one).
-  static constexpr std::size_t name_size(std::string_view key, std::string_view then) noexcept {
-    return 2 + key.size() + then.size();
+  // `,"key` and `then` (the colon, and the value's opening quote if it has one).
+  static constexpr std::size_t name_size(std::string_view key, std::size_t then) noexcept {
+    return 2 + key.size() + then;
   }
   char* name(char* at, std::string_view key, std::string_view then) noexcept {
     if (!first_) *at++ = ',';
     first_ = false;
     *at++ = '"';
-    return copy(copy(at, key), then);
+    std::memcpy(at, key.data(), key.size());
+    at += key.size();
+    std::memcpy(at, then.data(), then.size());
+    return at + then.size();
   }
+
   std::string& out_;
+  std::size_t end_;  // what is written; out_ may be longer (room not yet used)
   bool first_ = true;
+  bool ended_ = false;
 };
 
 }  // namespace canopy::gateway

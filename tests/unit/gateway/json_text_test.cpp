@@ -49,6 +49,50 @@ TEST(JsonText, AppendsToWhatIsAlreadyBuffered) {
   EXPECT_EQ(out, "{\"earlier\":1}\n{\"k\":\"v\"}\n");
 }
 
+TEST(JsonText, GrowsForFieldsLongerThanAUsualLineAndKeepsNoUnwrittenBytes) {
+  std::string out = "{\"earlier\":1}\n";
+  const std::string long_clean(2000, 'x');
+  const std::string long_escaped(700, '\n');
+  {
+    JsonText line(out);
+    line.begin();
+    line.field("a", std::string_view(long_clean));
+    line.field("b", std::string_view(long_escaped));
+    line.field("c", 1u);
+    line.end_line();
+    EXPECT_EQ(out.size(), 14 + 6 + 2000 + 1 + 6 + 6 * 700 + 1 + 6 + 2);  // no room left over after the line
+  }
+  const auto second = out.find('\n') + 1;
+  const auto parsed = boost::json::parse(std::string_view(out).substr(second)).as_object();
+  EXPECT_EQ(parsed.at("a").as_string(), long_clean);
+  EXPECT_EQ(parsed.at("b").as_string(), long_escaped);
+  EXPECT_EQ(parsed.at("c").as_int64(), 1);
+}
+
+// The access log hands its buffer to write() and clears it while the line's
+// JsonText is still in scope.
+TEST(JsonText, LeavesTheTextAloneOnceTheLineHasEnded) {
+  std::string out;
+  {
+    JsonText line(out);
+    line.begin();
+    line.field("k", std::string_view("v"));
+    line.end_line();
+    out.clear();
+  }
+  EXPECT_EQ(out, "");
+}
+
+TEST(JsonText, ALineLeftUnfinishedLeavesOnlyTheFieldsWritten) {
+  std::string out;
+  {
+    JsonText line(out);
+    line.begin();
+    line.field("k", std::string_view("v"));
+  }
+  EXPECT_EQ(out, "{\"k\":\"v\"");
+}
+
 // The escaper checks eight bytes at a time; a byte to escape must be found in
 // any lane of a word and in the tail, at any length, whatever the bytes around it.
 TEST(JsonText, EscapesEveryByteThatNeedsItWhereverItStands) {
@@ -78,6 +122,13 @@ TEST(JsonText, EscapesEveryByteThatNeedsItWhereverItStands) {
           std::string out;
           append_json_escaped(out, text);
           ASSERT_EQ(out, one_at_a_time(text))
+              << "byte " << value << " at " << at << " of " << length << " among " << int(filler);
+          std::string line_text;
+          JsonText line(line_text);
+          line.begin();
+          line.field("k", std::string_view(text));
+          line.end_line();
+          ASSERT_EQ(line_text, "{\"k\":\"" + one_at_a_time(text) + "\"}\n")
               << "byte " << value << " at " << at << " of " << length << " among " << int(filler);
         }
       }
