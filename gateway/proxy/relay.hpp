@@ -20,6 +20,7 @@
 #include "core/executor.hpp"
 #include "gateway/http/message_head.hpp"
 #include "gateway/http/read_message.hpp"
+#include "gateway/net/send_now.hpp"
 
 namespace canopy::gateway {
 
@@ -104,21 +105,36 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
   std::array<asio::const_buffer, 5> out;
   std::size_t out_count = 0;
   out[out_count++] = asio::buffer(storage.get(), head_size);
-  // Writes are awaited in the body of relay itself: a helper coroutine would
-  // cost a frame per write. write_out() starts the write, wrote() books it.
-  auto write_out = [&] { return asio::async_write(to, std::span(out.data(), out_count), as_values); };
+  // Writes are made in the body of relay itself: a helper coroutine would cost
+  // a frame per write. send_at_once() sends what the socket takes without
+  // waiting and, when that is all of it (or the send failed), books it and says
+  // so; otherwise write_rest() sends the rest and wrote() books it.
+  std::size_t sent_at_once = 0;
   auto wrote = [&](const boost::system::error_code& ec, std::size_t n) {
     out_count = 0;
     result.header_written = result.header_written || n > 0;
     if (ec) result.outcome = failed(ec, RelayOutcome::write_failed);
-    return !ec;
+  };
+  auto send_at_once = [&] {
+    boost::system::error_code ec;
+    const std::span pending(out.data(), out_count);
+    sent_at_once = send_now(to, pending, ec);
+    if (!ec && sent_at_once < asio::buffer_size(pending)) return false;
+    wrote(ec, sent_at_once);
+    return true;
+  };
+  auto write_rest = [&] {
+    return asio::async_write(to, drop_sent(std::span(out.data(), out_count), sent_at_once), as_values);
   };
 
   // The head goes alone only when no body is at hand yet (a streaming source);
   // otherwise it leaves with the first piece of body in one write.
   if (!parser.is_done() && from_buffer.size() == 0) {
-    auto [ec, n] = co_await write_out();
-    if (!wrote(ec, n)) co_return result;
+    if (!send_at_once()) {
+      auto [ec, n] = co_await write_rest();
+      wrote(ec, sent_at_once + n);
+    }
+    if (result.outcome != RelayOutcome::complete) co_return result;
   }
 
   // Beast reads at most the buffer's free capacity (at least 512 bytes): a buffer
@@ -158,12 +174,15 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
       if (chunked) out[out_count++] = asio::buffer("\r\n", 2);
     }
     if (parser.is_done() && chunked) out[out_count++] = asio::buffer("0\r\n\r\n", 5);
-    auto [write_ec, written] = co_await write_out();
-    if (!wrote(write_ec, written)) co_return result;
+    if (!send_at_once()) {
+      auto [write_ec, written] = co_await write_rest();
+      wrote(write_ec, sent_at_once + written);
+    }
+    if (result.outcome != RelayOutcome::complete) co_return result;
   }
-  if (out_count > 0) {  // a message without body: the head alone
-    auto [ec, n] = co_await write_out();
-    wrote(ec, n);
+  if (out_count > 0 && !send_at_once()) {  // a message without body: the head alone
+    auto [ec, n] = co_await write_rest();
+    wrote(ec, sent_at_once + n);
   }
   co_return result;
 }
