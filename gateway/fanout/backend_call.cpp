@@ -10,6 +10,7 @@
 
 #include "core/executor.hpp"
 #include "gateway/http/read_message.hpp"
+#include "gateway/net/send_now.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
 #include "gateway/upstream/upstream_call.hpp"
@@ -79,7 +80,12 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
 
     const std::string head = backend_head(request, endpoint.name(), cluster.deadline_headers());
     const bool may_retry = lease.reused() && attempt == 0;  // nothing of the client's is consumed
-    auto [write_ec, written] = co_await asio::async_write(lease.socket(), asio::buffer(head), as_values);
+    std::array<asio::const_buffer, 1> message{asio::buffer(head)};
+    boost::system::error_code write_ec;
+    if (const auto rest = send_what_goes_now(lease.socket(), message, write_ec); !rest.empty()) {
+      auto [ec, written] = co_await asio::async_write(lease.socket(), rest, as_values);
+      write_ec = ec;
+    }
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {
       call.failed(UpstreamError::send_failed);

@@ -23,4 +23,13 @@ std::size_t send_now(TcpSocket& socket, std::span<const boost::asio::const_buffe
 std::span<boost::asio::const_buffer> drop_sent(std::span<boost::asio::const_buffer> buffers,
                                                std::size_t sent) noexcept;
 
+// send_now() then drop_sent(): what is left for async_write, empty when all of
+// it went at once or the send failed (then `ec` says how).
+inline std::span<boost::asio::const_buffer> send_what_goes_now(TcpSocket& socket,
+                                                               std::span<boost::asio::const_buffer> buffers,
+                                                               boost::system::error_code& ec) noexcept {
+  const std::size_t sent = send_now(socket, buffers, ec);
+  return ec ? std::span<boost::asio::const_buffer>() : drop_sent(buffers, sent);
+}
+
 }  // namespace canopy::gateway

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "gateway/http/message_head.hpp"
+#include "gateway/net/send_now.hpp"
 #include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
@@ -34,19 +35,29 @@ SimpleResponse static_response(const config::StaticResponse& configured, unsigne
   return response;
 }
 
-core::Awaitable<bool> send(TcpSocket& socket, SimpleResponse& response, http::verb request_method) {
-  // Head and body in one gather write: Beast's serializer would walk one buffer per field.
-  const std::string head = head_text(response.base());
-  const std::string_view body = request_method == http::verb::head ? std::string_view() : response.body();
-  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
-  auto [ec, n] = co_await asio::async_write(socket, message, asio::as_tuple(core::use_awaitable));
+namespace {
+
+// `head` and `body` in one gather write (Beast's serializer would walk one
+// buffer per field), what the socket takes at once without waiting; whether it all went.
+core::Awaitable<bool> send_head_and_body(TcpSocket& socket, std::string head, std::string_view body) {
+  std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
+  boost::system::error_code ec;
+  if (const auto rest = send_what_goes_now(socket, message, ec); !rest.empty()) {
+    auto [write_ec, n] = co_await asio::async_write(socket, rest, asio::as_tuple(core::use_awaitable));
+    ec = write_ec;
+  }
   co_return !ec;
 }
 
+}  // namespace
+
+core::Awaitable<bool> send(TcpSocket& socket, SimpleResponse& response, http::verb request_method) {
+  const std::string_view body = request_method == http::verb::head ? std::string_view() : response.body();
+  return send_head_and_body(socket, head_text(response.base()), body);
+}
+
 core::Awaitable<bool> send_continue(TcpSocket& socket) {
-  static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
-  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(line), asio::as_tuple(core::use_awaitable));
-  co_return !ec;
+  return send_head_and_body(socket, "HTTP/1.1 100 Continue\r\n\r\n", {});
 }
 
 }  // namespace canopy::gateway
