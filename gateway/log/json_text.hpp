@@ -90,7 +90,7 @@ class JsonText {
     ended_ = true;
   }
 
-  void field(std::string_view key, std::string_view value) {
+  [[gnu::always_inline]] void field(std::string_view key, std::string_view value) {
     const std::size_t clean = json_clean_prefix(value);  // usually all of it
     const auto rest = value.substr(clean);
     char* at = name(room(name_size(key, 3) + clean + json_escaped_size_bound(rest) + 1), key, "\":\"");
@@ -99,7 +99,7 @@ class JsonText {
     *at++ = '"';
     end_ = static_cast<std::size_t>(at - out_.data());
   }
-  void field(std::string_view key, std::uint64_t value) {
+  [[gnu::always_inline]] void field(std::string_view key, std::uint64_t value) {
     char* at = name(room(name_size(key, 2) + 20), key, "\":");
     end_ = static_cast<std::size_t>(std::to_chars(at, at + 20, value).ptr - out_.data());
   }
@@ -109,10 +109,11 @@ class JsonText {
   static constexpr std::size_t usual_line_bytes = 512;
 
   // Room for `most` bytes at the end of what is written.
-  char* room(std::size_t most) {
-    if (out_.size() - end_ < most) out_.resize(end_ + most + usual_line_bytes);
+  [[gnu::always_inline]] char* room(std::size_t most) {
+    if (out_.size() - end_ < most) [[unlikely]] grow(most);
     return out_.data() + end_;
   }
+  [[gnu::noinline]] void grow(std::size_t most) { out_.resize(end_ + most + usual_line_bytes); }
   // `,"key` and `then` (the colon, and the value's opening quote if it has one).
   static constexpr std::size_t name_size(std::string_view key, std::size_t then) noexcept {
     return 2 + key.size() + then;
