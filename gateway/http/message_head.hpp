@@ -30,12 +30,4 @@ char* write_head(const boost::beast::http::response_header<>& head, char* out);
 std::string head_text(const boost::beast::http::request_header<>& head);
 std::string head_text(const boost::beast::http::response_header<>& head);
 
-// A parsed message's head as it stands, for relay().
-template <bool isRequest>
-struct ParsedHead {
-  const boost::beast::http::header<isRequest>& head;
-  std::size_t size() const { return head_wire_size(head); }
-  char* write(char* out) const { return write_head(head, out); }
-};
-
 }  // namespace canopy::gateway

@@ -38,9 +38,9 @@ bool parse_buffered(boost::beast::flat_buffer& buffer, boost::beast::http::basic
 namespace detail {
 
 // Reads and parses until done(parser).
-template <typename ReadStream, bool isRequest, typename Body, typename Done>
+template <typename ReadStream, bool isRequest, typename Done>
 core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost::beast::flat_buffer& buffer,
-                                                      boost::beast::http::parser<isRequest, Body>& parser, Done done) {
+                                                      boost::beast::http::basic_parser<isRequest>& parser, Done done) {
   namespace http = boost::beast::http;
   boost::system::error_code ec;
   for (;;) {
@@ -68,16 +68,16 @@ core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost:
 }  // namespace detail
 
 // The head alone; body bytes read with it stay in `buffer`, for the body's relay.
-template <typename ReadStream, bool isRequest, typename Body>
+template <typename ReadStream, bool isRequest>
 core::Awaitable<boost::system::error_code> read_head(ReadStream& stream, boost::beast::flat_buffer& buffer,
-                                                     boost::beast::http::parser<isRequest, Body>& parser) {
+                                                     boost::beast::http::basic_parser<isRequest>& parser) {
   return detail::read_until(stream, buffer, parser, [](const auto& p) { return p.is_header_done(); });
 }
 
 // The whole message (the body into the parser's body), as Beast's async_read.
-template <typename ReadStream, bool isRequest, typename Body>
+template <typename ReadStream, bool isRequest>
 core::Awaitable<boost::system::error_code> read_message(ReadStream& stream, boost::beast::flat_buffer& buffer,
-                                                        boost::beast::http::parser<isRequest, Body>& parser) {
+                                                        boost::beast::http::basic_parser<isRequest>& parser) {
   return detail::read_until(stream, buffer, parser, [](const auto& p) { return p.is_done(); });
 }
 

@@ -130,13 +130,13 @@ class Attempts {
       last_error_ = read_error(read_ec);
       co_return nullptr;
     }
-    call.answered(answer->parser.get().result_int());
+    call.answered(answer->parser.status());
     co_return answer;
   }
 
   void settle(std::size_t k, std::unique_ptr<UpstreamAnswer> answer, EndpointPool& endpoint) {
     if (winner_) return;  // lost the race by a hair: its connection closes here
-    if (answer->parser.get().result_int() >= 500) {
+    if (answer->parser.status() >= 500) {
       if (!fallback_) {
         fallback_ = std::move(answer);
         fallback_endpoint_ = endpoint.name();

@@ -1,8 +1,6 @@
 #include "gateway/proxy/headers.hpp"
 
 #include <boost/beast/core/string.hpp>
-#include <algorithm>
-#include <vector>
 
 #include "gateway/routing/router.hpp"
 
@@ -23,27 +21,6 @@ bool is_hop_by_hop(http::field name) {
     case http::field::proxy_authenticate: return true;
     default: return false;
   }
-}
-
-void strip_hop_by_hop(http::fields& fields) {
-  // Most messages carry none: one pass over the fields before any lookup by name.
-  if (std::none_of(fields.begin(), fields.end(), [](const auto& field) { return is_hop_by_hop(field.name()); })) return;
-  std::vector<std::string> named;
-  for (auto it = fields.find(http::field::connection); it != fields.end() && it->name() == http::field::connection;
-       ++it) {
-    for_each_connection_option(it->value(), [&](std::string_view option) { named.emplace_back(option); });
-  }
-  for (const auto& name : named) fields.erase(name);
-  for (auto field : {http::field::connection, http::field::keep_alive, http::field::proxy_connection, http::field::te,
-                     http::field::trailer, http::field::upgrade, http::field::proxy_authorization,
-                     http::field::proxy_authenticate}) {
-    fields.erase(field);
-  }
-}
-
-void apply_edits(http::fields& fields, const config::HeaderEdits& edits) {
-  for (const auto& name : edits.remove) fields.erase(name);
-  for (const auto& [name, value] : edits.set) fields.set(name, value);
 }
 
 std::string upstream_target(std::string_view target, const config::RouteConfig& route) {

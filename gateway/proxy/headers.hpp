@@ -1,6 +1,6 @@
 #pragma once
 // Header hygiene between hops (RFC 9110 §7.6.1): what a proxy removes, adds and
-// rewrites. Framing (Content-Length, Transfer-Encoding) is left to the message.
+// rewrites, shared by the heads that go upstream and downstream.
 
 #include <boost/beast/http/fields.hpp>
 #include <string>
@@ -29,11 +29,6 @@ void for_each_connection_option(std::string_view list, F each) {
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
   }
 }
-
-// Removes the hop-by-hop fields and every field a Connection field names.
-void strip_hop_by_hop(boost::beast::http::fields& fields);
-
-void apply_edits(boost::beast::http::fields& fields, const config::HeaderEdits& edits);
 
 // The target as it goes upstream: strip_prefix or prefix_rewrite applied to the
 // path; the query is kept.

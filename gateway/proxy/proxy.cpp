@@ -12,7 +12,7 @@
 #include "gateway/http/read_message.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
-#include "gateway/proxy/headers.hpp"
+#include "gateway/proxy/downstream_response_head.hpp"
 #include "gateway/proxy/relay.hpp"
 #include "gateway/proxy/upstream_request_head.hpp"
 #include "gateway/server/watch_disconnect.hpp"
@@ -28,30 +28,16 @@ namespace {
 
 constexpr auto as_values = asio::as_tuple(core::use_awaitable);
 
-void prepare_downstream_response(http::response<http::buffer_body>& response, const Downstream& client,
-                                 const config::RouteConfig& route, bool keep_alive) {
-  strip_hop_by_hop(response);
-  apply_edits(response, route.response_headers);
-  response.version(client.version);
-  if (client.version < 11 && response.chunked()) {
-    // HTTP/1.0 has no chunked coding: send the body as is and end it by closing.
-    response.chunked(false);
-    keep_alive = false;
-  }
-  response.keep_alive(keep_alive);
-}
-
 }  // namespace
 
 core::Awaitable<void> forward_response(Downstream& client, const config::RouteConfig& route, UpstreamAnswer& answer,
                                        Exchange& exchange) {
-  auto& response = answer.parser.get();
-  exchange.status = response.result_int();
-  const bool upstream_keeps_alive = response.keep_alive();
-  prepare_downstream_response(response, client, route, client.keep_alive);
-  if (!response.keep_alive()) exchange.close_connection = true;
-  const auto received = co_await relay(answer.lease.socket(), answer.buffer, answer.parser, ParsedHead<false>{response},
-                                       client.socket);
+  exchange.status = answer.parser.status();
+  // Beast's own reading: false for a body that ends with the connection, too.
+  const bool upstream_keeps_alive = answer.parser.keep_alive();
+  const DownstreamResponseHead head(answer.parser, route.response_headers, client.version, client.keep_alive);
+  if (!head.keep_alive()) exchange.close_connection = true;
+  const auto received = co_await relay(answer.lease.socket(), answer.buffer, answer.parser, head, client.socket);
   exchange.response_started = received.header_written;
   exchange.bytes_out += received.body_bytes;
   if (received.outcome == RelayOutcome::cancelled) co_return;
@@ -183,7 +169,7 @@ class ProxyCall {
       const bool stale = lease.reused() && answer.buffer.size() == 0 && error == UpstreamError::reset && !body_sent;
       co_return TryResult{End::upstream_failed, error, body_sent, stale};
     }
-    call.answered(answer.parser.get().result_int());
+    call.answered(answer.parser.status());
     co_return TryResult{End::answered, {}, body_sent};
   }
 
@@ -233,7 +219,7 @@ core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::
       continue;
     }
     tried[tries++] = endpoint;
-    const unsigned status = tried_now.end == TryResult::End::answered ? answer.parser.get().result_int() : 0;
+    const unsigned status = tried_now.end == TryResult::End::answered ? answer.parser.status() : 0;
     if (tries < tries_allowed && call.may_retry(tried_now, status)) {
       EndpointPool* next = cluster.pick_other_than(std::span(tried.data(), tries));
       if (!next) next = cluster.pick();

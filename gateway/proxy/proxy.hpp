@@ -20,6 +20,7 @@
 
 #include "config/config.hpp"
 #include "core/nursery.hpp"
+#include "gateway/http/upstream_response_parser.hpp"
 #include "gateway/net/sockets.hpp"
 #include "gateway/proxy/attempt_budget.hpp"
 #include "gateway/server/exchange.hpp"
@@ -42,7 +43,7 @@ struct Downstream {
 struct UpstreamAnswer {
   Lease lease;
   boost::beast::flat_buffer buffer;
-  boost::beast::http::response_parser<boost::beast::http::buffer_body> parser;
+  UpstreamResponseParser parser;  // its head views `buffer`
 };
 
 // Sends the answer's header to the client and streams its body; returns the

@@ -45,7 +45,7 @@ constexpr std::size_t relay_piece_size = 16 * 1024;
 
 // Room for the pieces of a body: no more than it has, when its length is known.
 template <bool isRequest>
-std::size_t relay_piece_capacity(const boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser) {
+std::size_t relay_piece_capacity(const boost::beast::http::basic_parser<isRequest>& parser) {
   if (parser.is_done()) return 0;
   if (const auto remaining = parser.content_length_remaining()) {
     return static_cast<std::size_t>(std::min<std::uint64_t>(*remaining, relay_piece_size));
@@ -75,15 +75,25 @@ class ChunkSizeLine {
   char* begin_;
 };
 
+// Where a parser puts the next piece of body (buffer_body's value).
+template <bool isRequest>
+boost::beast::http::buffer_body::value_type& body_piece(
+    boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser) {
+  return parser.get().body();
+}
+template <typename Parser>
+auto& body_piece(Parser& parser) requires requires { parser.body(); } {
+  return parser.body();
+}
+
 }  // namespace detail
 
 // `parser` has read the header; `head` writes the head that goes out instead
-// (a WireHead: size() and write(char*)). The head goes out at once, then every
-// piece of body as soon as it arrives (a streamed response is not held back),
-// chunk-coded if the message (as the caller left it) is chunked.
-template <typename ReadStream, typename WriteStream, bool isRequest, typename WireHead>
-core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& from_buffer,
-                                   boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser,
+// (a WireHead: size(), write(char*) and chunked()). The head goes out at once,
+// then every piece of body as soon as it arrives (a streamed response is not
+// held back), chunk-coded if head.chunked().
+template <typename ReadStream, typename WriteStream, typename Parser, typename WireHead>
+core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& from_buffer, Parser& parser,
                                    const WireHead& head, WriteStream& to) {
   namespace asio = boost::asio;
   namespace http = boost::beast::http;
@@ -91,8 +101,7 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
   auto failed = [](const boost::system::error_code& ec, RelayOutcome otherwise) {
     return ec == asio::error::operation_aborted ? RelayOutcome::cancelled : otherwise;
   };
-  auto& message = parser.get();
-  const bool chunked = message.chunked();
+  const bool chunked = head.chunked();
 
   // One block for the head and the pieces of body: one allocation per message.
   const std::size_t head_size = head.size();
@@ -143,7 +152,7 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
     from_buffer.reserve(piece_capacity);
   }
 
-  auto& body = message.body();
+  auto& body = detail::body_piece(parser);
   bool buffered_needs_more = false;  // what from_buffer holds does not complete the next element
   while (!parser.is_done()) {
     body.data = piece;

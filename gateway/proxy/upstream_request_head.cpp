@@ -43,6 +43,8 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
     if (field.name() == http::field::connection) {
       for_each_connection_option(field.value(),
                                  [&](std::string_view option) { named_in_connection.push_back(option); });
+    } else if (field.name() == http::field::transfer_encoding) {
+      chunked_ = beast::iequals(field.value(), "chunked");  // the only coding a request head may have (check_request_head)
     } else if (named(field.name_string(), forwarded_for)) {
       forwarded_for_.append(field.value()).append(", ");
     }

@@ -29,6 +29,8 @@ class UpstreamRequestHead {
   UpstreamRequestHead(const UpstreamRequestHead&) = delete;
   UpstreamRequestHead& operator=(const UpstreamRequestHead&) = delete;
 
+  // Whether the body goes chunk-coded (as the client sent it).
+  bool chunked() const noexcept { return chunked_; }
   // Bytes write() writes.
   std::size_t size() const noexcept { return size_; }
   // Writes the head (request line, fields, blank line) at `out`; returns the end.
@@ -54,6 +56,7 @@ class UpstreamRequestHead {
   boost::container::small_vector<Field, 16> forwarded_;  // the client's fields that go on, in order
   boost::container::small_vector<Field, 8> appended_;
   std::size_t size_ = 0;
+  bool chunked_ = false;
 };
 
 }  // namespace canopy::gateway

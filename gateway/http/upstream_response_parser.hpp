@@ -1,0 +1,73 @@
+#pragma once
+// A parser for the upstream responses the proxy relays. Its head is kept as
+// views into the bytes it parsed (the connection's read buffer) instead of a
+// Beast field set, which costs an allocation and a sorted insert per field and
+// then a lookup per edit; the proxy writes the head that goes downstream in one
+// pass over the views (DownstreamResponseHead). The body is handed out in pieces
+// the way Beast's buffer_body does it (body().data/size: where the next bytes
+// go and how many fit; need_buffer when that is full).
+//
+// Guarantees
+// - fields(), reason() and their views stay valid while the bytes the head was
+//   parsed from are unchanged: until the read buffer is read into again. (A
+//   value Beast unfolded from obs-fold lines is not in the buffer; it is copied
+//   here, with its folds replaced by spaces as RFC 9112 §5.2 asks of a proxy.)
+// - Framing (Content-Length, chunked, keep_alive(), the header and body limits)
+//   is Beast's basic_parser's own.
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/container/small_vector.hpp>
+#include <cstdint>
+#include <forward_list>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace canopy::gateway {
+
+class UpstreamResponseParser : public boost::beast::http::basic_parser<false> {
+ public:
+  struct Field {
+    boost::beast::http::field id;  // field::unknown for a name Beast has no constant for
+    std::string_view name;
+    std::string_view value;
+  };
+
+  UpstreamResponseParser() = default;
+  UpstreamResponseParser(const UpstreamResponseParser&) = delete;
+  UpstreamResponseParser& operator=(const UpstreamResponseParser&) = delete;
+
+  unsigned status() const noexcept { return status_; }
+  std::string_view reason() const noexcept { return reason_; }
+  unsigned version() const noexcept { return version_; }  // 10 or 11
+  std::span<const Field> fields() const noexcept { return fields_; }
+
+  // Where the next piece of body goes (data, size), as buffer_body's value.
+  boost::beast::http::buffer_body::value_type& body() noexcept { return body_; }
+
+ private:
+  void on_request_impl(boost::beast::http::verb, boost::beast::string_view, boost::beast::string_view, int,
+                       boost::beast::error_code&) override {}
+  void on_response_impl(int code, boost::beast::string_view reason, int version, boost::beast::error_code& ec) override;
+  void on_field_impl(boost::beast::http::field id, boost::beast::string_view name, boost::beast::string_view value,
+                     boost::beast::error_code& ec) override;
+  void on_header_impl(boost::beast::error_code& ec) override { ec = {}; }
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, boost::beast::error_code& ec) override { ec = {}; }
+  std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code& ec) override {
+    ec = {};
+  }
+  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code& ec) override;
+  void on_finish_impl(boost::beast::error_code& ec) override { ec = {}; }
+
+  unsigned status_ = 0;
+  unsigned version_ = 11;
+  std::string_view reason_;
+  boost::container::small_vector<Field, 16> fields_;
+  std::forward_list<std::string> unfolded_;  // values that are not in the parsed bytes (rare)
+  boost::beast::http::buffer_body::value_type body_{};
+};
+
+}  // namespace canopy::gateway
