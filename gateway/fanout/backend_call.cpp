@@ -4,12 +4,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <algorithm>
 #include <optional>
 
 #include "core/executor.hpp"
 #include "gateway/http/read_message.hpp"
+#include "gateway/http/response_body_parser.hpp"
 #include "gateway/net/send_now.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
@@ -94,12 +94,12 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     }
 
     beast::flat_buffer buffer;
-    http::response_parser<http::string_body> in;
+    ResponseBodyParser in;
     in.body_limit(request.max_body_bytes);
     const auto read_ec = co_await read_message(lease.socket(), buffer, in);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec == http::error::body_limit) {
-      call.answered(in.get().result_int());
+      call.answered(in.status());
       co_return BackendReply{BackendOutcome::too_large};
     }
     if (read_ec) {
@@ -108,11 +108,10 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
       if (may_retry && error == UpstreamError::reset && !in.got_some()) continue;
       co_return BackendReply{BackendOutcome::upstream_error, error};
     }
-    auto& response = in.get();  // not released into a message of its own: a smaller frame
-    reply.status = response.result_int();
+    reply.status = in.status();
     call.answered(reply.status);
-    reply.body = std::move(response.body());
-    if (response.keep_alive()) lease.release_for_reuse();
+    reply.body = std::move(in.body());
+    if (in.keep_alive()) lease.release_for_reuse();  // Beast's reading: not for a body ended by the close
     co_return reply;
   }
   co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::reset};

@@ -8,11 +8,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <optional>
 #include <string_view>
 
+#include "gateway/http/response_body_parser.hpp"
 #include "tests/support/loopback.hpp"
 
 namespace canopy::gateway {
@@ -37,7 +37,7 @@ class ReadMessage : public ::testing::Test {
         [this]() -> core::Awaitable<void> { result_ = co_await read_head(pair_.client, buffer_, parser_); },
         asio::detached);
   }
-  void start_reading_whole(http::response_parser<http::string_body>& parser) {
+  void start_reading_whole(ResponseBodyParser& parser) {
     asio::co_spawn(
         io_.get_executor(),
         [this, &parser]() -> core::Awaitable<void> { result_ = co_await read_message(pair_.client, buffer_, parser); },
@@ -106,7 +106,7 @@ TEST_F(ReadMessage, GarbageIsABadHeadNotAWait) {
 }
 
 TEST_F(ReadMessage, AWholeMessageWaitsForABodySplitAcrossReadsChunkByChunk) {
-  http::response_parser<http::string_body> whole;
+  ResponseBodyParser whole;
   upstream_sends("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6");
   start_reading_whole(whole);
   EXPECT_FALSE(run_for(100ms)) << "returned with half a body";
@@ -114,23 +114,26 @@ TEST_F(ReadMessage, AWholeMessageWaitsForABodySplitAcrossReadsChunkByChunk) {
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_FALSE(*ec) << ec->message();
-  EXPECT_EQ(whole.get().body(), "hello world");
+  EXPECT_EQ(whole.body(), "hello world");
+  EXPECT_EQ(whole.status(), 200u);
+  EXPECT_TRUE(whole.keep_alive());
   EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "HTTP/1.1 204");  // left for the next read
 }
 
 TEST_F(ReadMessage, AWholeMessageWithoutLengthEndsWithTheConnection) {
-  http::response_parser<http::string_body> whole;
+  ResponseBodyParser whole;
   upstream_sends("HTTP/1.1 200 OK\r\n\r\nuntil the end");
   upstream_closes();
   start_reading_whole(whole);
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_FALSE(*ec) << ec->message();
-  EXPECT_EQ(whole.get().body(), "until the end");
+  EXPECT_EQ(whole.body(), "until the end");
+  EXPECT_FALSE(whole.keep_alive()) << "a connection that ended the body cannot be reused";
 }
 
 TEST_F(ReadMessage, AWholeMessageCutShortOfItsLengthIsAPartialMessage) {
-  http::response_parser<http::string_body> whole;
+  ResponseBodyParser whole;
   upstream_sends("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
   upstream_closes();
   start_reading_whole(whole);
@@ -140,9 +143,20 @@ TEST_F(ReadMessage, AWholeMessageCutShortOfItsLengthIsAPartialMessage) {
 }
 
 TEST_F(ReadMessage, AWholeMessageOverTheBodyLimitIsRefused) {
-  http::response_parser<http::string_body> whole;
+  ResponseBodyParser whole;
   whole.body_limit(4);
-  upstream_sends("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
+  upstream_sends("HTTP/1.1 503 Busy\r\nContent-Length: 10\r\n\r\n0123456789");
+  start_reading_whole(whole);
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_EQ(*ec, http::error::body_limit);
+  EXPECT_EQ(whole.status(), 503u);  // known once the head is read, for the upstream's metrics
+}
+
+TEST_F(ReadMessage, AWholeChunkedMessageOverTheBodyLimitIsRefused) {
+  ResponseBodyParser whole;
+  whole.body_limit(4);
+  upstream_sends("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
   start_reading_whole(whole);
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
