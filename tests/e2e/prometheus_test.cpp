@@ -13,6 +13,7 @@
 
 #include "tests/e2e/support/canopy_under_test.hpp"
 #include "tests/e2e/support/http_client.hpp"
+#include "tests/e2e/support/ports.hpp"
 
 namespace canopy::test {
 namespace {
@@ -20,15 +21,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return probe.local_endpoint().port();
-}
-
 class PrometheusServer {
  public:
-  explicit PrometheusServer(std::uint16_t target_port) : port_(free_port()) {
+  explicit PrometheusServer(std::uint16_t target_port) : port_(unused_port_below_ephemeral_range()) {
     dir_ = std::filesystem::temp_directory_path() / ("canopy-prometheus-" + std::to_string(port_));
     std::filesystem::create_directories(dir_ / "data");
     std::ofstream(dir_ / "prometheus.yml") << "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: canopy\n"

@@ -12,6 +12,7 @@
 
 #include "tests/e2e/support/canopy_under_test.hpp"
 #include "tests/e2e/support/http_client.hpp"
+#include "tests/e2e/support/ports.hpp"
 #include "tests/e2e/support/metrics_text.hpp"
 
 namespace canopy::test {
@@ -79,13 +80,6 @@ TEST(Reload, AListenAddressByHostNameFailsTheReloadAndTheGatewayKeepsServing) {
   EXPECT_EQ(answered_by(get(canopy.port(), "/")), "a");
 }
 
-// A port nobody listens on now (the kernel's pick, released again).
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return probe.local_endpoint().port();
-}
-
 TEST(Reload, AMovedListenerServesOnTheNewAddressWithoutDroppingOpenConnections) {
   DemoUpstreams upstreams{{"a", "b"}};
   Canopy canopy{route_to("a"), &upstreams};
@@ -93,7 +87,7 @@ TEST(Reload, AMovedListenerServesOnTheNewAddressWithoutDroppingOpenConnections) 
   kept.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   ASSERT_TRUE(kept.read_response());
 
-  const std::uint16_t moved = free_port();
+  const std::uint16_t moved = unused_port_below_ephemeral_range();
   canopy.rewrite_config(route_to("a"), "127.0.0.1:" + std::to_string(moved));
   ::kill(canopy.process().pid(), SIGHUP);
   auto reloaded = canopy.next_event("config_reloaded", 5s);
