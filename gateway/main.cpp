@@ -66,6 +66,7 @@ int run(const std::shared_ptr<const config::Config>& config) {
   std::optional<gateway::TcpAcceptor> admin;
   try {
     auto listen = gateway::endpoint_of(config->server.listen);
+    gateway::check_address_free(listen, config->server.listen);
     for (unsigned i = 0; i < worker_count; ++i) {
       workers.push_back(std::make_unique<gateway::Worker>(i, config, worker_count, listen));
       listen = workers.front()->local_endpoint();  // port 0: the others listen where the first got

@@ -93,7 +93,10 @@ core::Awaitable<void> Control::reload() {
   if (next) {
     std::optional<tcp::endpoint> listen;
     try {
-      if (next->server.listen != running->server.listen) listen = endpoint_of(next->server.listen);
+      if (next->server.listen != running->server.listen) {
+        listen = endpoint_of(next->server.listen);
+        check_address_free(*listen, next->server.listen);
+      }
       for (; ready < workers_.size(); ++ready) {
         prepared[ready] = co_await workers_[ready]->call(
             [&](Server& server, core::Nursery*) { return server.prepare(next, listen); });

@@ -1,6 +1,7 @@
 #include "gateway/server/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "config/worker_share.hpp"
 #include "gateway/net/sockets.hpp"
@@ -38,6 +39,22 @@ tcp::endpoint endpoint_of(const config::Address& address) {
   const auto ip = asio::ip::make_address(address.host, ec);
   if (ec) throw std::runtime_error("cannot listen on " + config::to_string(address) + ": the host must be a numeric address");
   return {ip, address.port};
+}
+
+void check_address_free(const tcp::endpoint& endpoint, const config::Address& configured) {
+  if (endpoint.port() == 0) return;
+  asio::io_context io{1};
+  tcp::acceptor probe(io);
+  boost::system::error_code ec;
+  probe.open(endpoint.protocol(), ec);
+  // SO_REUSEADDR: a connection of an earlier run in TIME_WAIT does not count;
+  // a listener does, SO_REUSEPORT or not, as this probe does not set it.
+  if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) probe.bind(endpoint, ec);
+  if (ec == asio::error::address_in_use) {
+    throw std::runtime_error("server.listen: cannot listen on " + config::to_string(configured) +
+                             ": the address is in use (another process listens on it)");
+  }
 }
 
 Server::Server(core::Executor executor, std::shared_ptr<const config::Config> config, unsigned workers,

@@ -45,6 +45,13 @@ class InFlightScope : public boost::intrusive::list_base_hook<boost::intrusive::
 // listeners are not bound by name.
 boost::asio::ip::tcp::endpoint endpoint_of(const config::Address& address);
 
+// Throws std::runtime_error ("server.listen: cannot listen on …: the address is in use") if
+// something already listens on `endpoint`; port 0 is always free. The workers
+// share their address with SO_REUSEPORT, which would just as well let them
+// share it, silently, with another process listening with it (a second Canopy
+// started on the same config): checked once before the first worker binds.
+void check_address_free(const boost::asio::ip::tcp::endpoint& endpoint, const config::Address& configured);
+
 class Server {
  public:
   // Builds the first snapshot (`config` is the whole gateway's; this worker

@@ -4,7 +4,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <csignal>
+
 #include "tests/e2e/support/canopy_under_test.hpp"
+#include "tests/e2e/support/http_client.hpp"
 
 namespace canopy::test {
 namespace {
@@ -52,6 +55,26 @@ TEST(Cli, StartupFailureIsLoggedAndExitsOne) {
   std::filesystem::remove(path);
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("\"event\":\"startup_failed\""), std::string::npos) << result.err;
+}
+
+// Canopy's workers share their address with SO_REUSEPORT, which the kernel
+// would also let a second process use: two gateways would split the traffic.
+TEST(Cli, ASecondCanopyOnTheAddressOfARunningOneRefusesToStart) {
+  DemoUpstreams upstreams{{"a"}};
+  Canopy running{upstream_sections({"a"}) + "[[routes]]\nupstream = \"a\"\n", &upstreams};
+  const auto path = std::filesystem::temp_directory_path() / "canopy-cli-second.toml";
+  std::ofstream(path) << "[server]\nlisten = \"127.0.0.1:" << running.port() << "\"\n[[routes]]\nmatch = { path = \"/\" }\n"
+                      << "static = { status = 200, body = \"second\" }\n";
+  ChildProcess second({binary("canopy"), "--config", path.string()});
+  const auto line = second.read_line(ChildProcess::Stream::err, std::chrono::seconds(5));
+  second.read_line(ChildProcess::Stream::err, std::chrono::seconds(5));  // the end of its output: it exits
+  const int status = second.stop(SIGTERM);  // exited already, unless it listens
+  std::filesystem::remove(path);
+  ASSERT_TRUE(line);
+  EXPECT_NE(line->find("\"event\":\"startup_failed\""), std::string::npos) << *line;
+  EXPECT_NE(line->find("the address is in use"), std::string::npos) << *line;
+  EXPECT_EQ(status, 1);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(get(running.port(), "/").result_int(), 200u);  // the first still has it all
 }
 
 }  // namespace
