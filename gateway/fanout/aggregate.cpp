@@ -72,6 +72,10 @@ class FanOut {
           co_await core::open_nursery(
               [&](core::Nursery&) -> core::Awaitable<void> { co_await ask(i, request); },
               {.name = "shield", .shield = core::Shield::grace(*backend.shield), .parent = &fan_out});
+        } else if (request.deadline == deadline_) {
+          // The common case, without ask()'s coroutine frame in between.
+          auto reply = co_await call_backend(*clusters_[i], request);
+          take(i, std::move(reply));
         } else {
           co_await ask(i, request);
         }
@@ -89,12 +93,19 @@ class FanOut {
       // The fan-out's scope ends the call at this deadline anyway (its timer, armed first, fires
       // first): a scope of its own would only cost a nursery, a task and a timer per call.
       auto reply = co_await call_backend(*clusters_[i], request);
-      parts_[i] = settle(std::move(reply), json_storage(), needs_document(config_, i));
+      take(i, std::move(reply));
       co_return;
     }
     auto reply = co_await core::move_on_at(request.deadline, call_backend(*clusters_[i], request));
-    parts_[i] = reply ? settle(std::move(*reply), json_storage(), needs_document(config_, i))
-                     : Part{PartState::failed, {}, 504, "deadline"};
+    if (reply) {
+      take(i, std::move(*reply));
+    } else {
+      parts_[i] = Part{PartState::failed, {}, 504, "deadline"};
+    }
+  }
+
+  void take(std::size_t i, BackendReply reply) {
+    parts_[i] = settle(std::move(reply), json_storage(), needs_document(config_, i));
   }
 
   // After backend i ended: start what follows it, or fail what cannot run now.
