@@ -65,7 +65,7 @@ class UpstreamResponseParser : public boost::beast::http::basic_parser<false> {
   unsigned status_ = 0;
   unsigned version_ = 11;
   std::string_view reason_;
-  boost::container::small_vector<Field, 16> fields_;
+  boost::container::small_vector<Field, 8> fields_;
   std::forward_list<std::string> unfolded_;  // values that are not in the parsed bytes (rare)
   boost::beast::http::buffer_body::value_type body_{};
 };
