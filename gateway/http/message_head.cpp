@@ -12,13 +12,8 @@ namespace {
 constexpr std::string_view crlf = "\r\n";
 constexpr std::size_t version_size = 8;  // HTTP/1.1
 
-char* put(char* out, std::string_view text) {
-  std::memcpy(out, text.data(), text.size());
-  return out + text.size();
-}
-
 char* put_version(char* out, unsigned version) {
-  out = put(out, "HTTP/");
+  out = write_text(out, "HTTP/");
   *out++ = static_cast<char>('0' + version / 10 % 10);
   *out++ = '.';
   *out++ = static_cast<char>('0' + version % 10);
@@ -33,7 +28,7 @@ std::size_t fields_wire_size(const http::fields& fields) {
 
 char* put_fields(char* out, const http::fields& fields) {
   for (const auto& field : fields) out = write_field(field.name_string(), field.value(), out);
-  return put(out, crlf);
+  return write_text(out, crlf);
 }
 
 std::string_view reason_of(const http::response_header<>& head) {
@@ -44,10 +39,10 @@ std::string_view reason_of(const http::response_header<>& head) {
 }  // namespace
 
 char* write_field(std::string_view name, std::string_view value, char* out) noexcept {
-  out = put(out, name);
-  out = put(out, ": ");
-  out = put(out, value);
-  return put(out, crlf);
+  out = write_text(out, name);
+  out = write_text(out, ": ");
+  out = write_text(out, value);
+  return write_text(out, crlf);
 }
 
 std::size_t head_wire_size(const http::request_header<>& head) {
@@ -60,12 +55,12 @@ std::size_t head_wire_size(const http::response_header<>& head) {
 }
 
 char* write_head(const http::request_header<>& head, char* out) {
-  out = put(out, head.method_string());
+  out = write_text(out, head.method_string());
   *out++ = ' ';
-  out = put(out, head.target());
+  out = write_text(out, head.target());
   *out++ = ' ';
   out = put_version(out, head.version());
-  out = put(out, crlf);
+  out = write_text(out, crlf);
   return put_fields(out, head);
 }
 
@@ -77,8 +72,8 @@ char* write_head(const http::response_header<>& head, char* out) {
   *out++ = static_cast<char>('0' + status / 10 % 10);
   *out++ = static_cast<char>('0' + status % 10);
   *out++ = ' ';
-  out = put(out, reason_of(head));
-  out = put(out, crlf);
+  out = write_text(out, reason_of(head));
+  out = write_text(out, crlf);
   return put_fields(out, head);
 }
 

@@ -4,9 +4,11 @@
 // write as the first piece of body; Beast's serializer would hand the socket one
 // buffer per field and walk them all again on every partial write.
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,17 @@ constexpr std::size_t field_wire_size(std::string_view name, std::string_view va
   return name.size() + 2 + value.size() + 2;
 }
 char* write_field(std::string_view name, std::string_view value, char* out) noexcept;
+
+// Copies `text` to `out`; returns the end.
+inline char* write_text(char* out, std::string_view text) noexcept {
+  std::memcpy(out, text.data(), text.size());
+  return out + text.size();
+}
+
+// Whether two field names are the same name (RFC 9110: case-insensitive).
+inline bool same_field_name(std::string_view name, std::string_view other) noexcept {
+  return name.size() == other.size() && boost::beast::iequals(name, other);
+}
 
 // Writes the head at `out` (head_wire_size() bytes) and returns the end.
 char* write_head(const boost::beast::http::request_header<>& head, char* out);

@@ -43,7 +43,8 @@ class ResponseBodyParser : public boost::beast::http::basic_parser<false> {
   void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code& ec) override {
     ec = {};
   }
-  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view piece, boost::beast::error_code& ec) override {
+  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view piece,
+                                 boost::beast::error_code& ec) override {
     return on_body_impl(piece, ec);
   }
   void on_finish_impl(boost::beast::error_code& ec) override { ec = {}; }

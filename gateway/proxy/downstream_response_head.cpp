@@ -17,15 +17,6 @@ namespace {
 
 constexpr std::string_view crlf = "\r\n";
 
-char* put(char* out, std::string_view text) noexcept {
-  std::memcpy(out, text.data(), text.size());
-  return out + text.size();
-}
-
-bool named(std::string_view name, std::string_view other) noexcept {
-  return name.size() == other.size() && beast::iequals(name, other);
-}
-
 }  // namespace
 
 DownstreamResponseHead::DownstreamResponseHead(const UpstreamResponseParser& upstream, const config::HeaderEdits& edits,
@@ -48,19 +39,18 @@ DownstreamResponseHead::DownstreamResponseHead(const UpstreamResponseParser& ups
     }
   }
   const auto is_named = [](const auto& names, std::string_view name) {
-    return std::any_of(names.begin(), names.end(), [&](const auto& other) { return named(name, other); });
+    return std::any_of(names.begin(), names.end(), [&](const auto& other) { return same_field_name(name, other); });
   };
   for (const auto& field : upstream.fields()) {
     if (is_hop_by_hop(field.id) || is_named(named_in_connection, field.name)) continue;
     if (is_named(edits.remove, field.name)) continue;
-    if (std::any_of(edits.set.begin(), edits.set.end(), [&](const auto& set) { return named(field.name, set.first); })) {
-      continue;
-    }
+    const auto replaced = [&](const auto& set) { return same_field_name(field.name, set.first); };
+    if (std::any_of(edits.set.begin(), edits.set.end(), replaced)) continue;
     if (field.id == http::field::transfer_encoding && (unchunk || rechunk)) {
       // Every Transfer-Encoding field as one, without "chunked" (an HTTP/1.0
       // client) or with it added (a body the upstream ends by closing).
       for_each_connection_option(field.value, [&](std::string_view coding) {
-        if (named(coding, "chunked")) return;
+        if (same_field_name(coding, "chunked")) return;
         if (!unchunked_encodings_.empty()) unchunked_encodings_ += ", ";
         unchunked_encodings_ += coding;
       });
@@ -84,15 +74,15 @@ DownstreamResponseHead::DownstreamResponseHead(const UpstreamResponseParser& ups
 }
 
 char* DownstreamResponseHead::write(char* out) const noexcept {
-  out = put(out, version_ < 11 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out = write_text(out, version_ < 11 ? "HTTP/1.0 " : "HTTP/1.1 ");
   *out++ = static_cast<char>('0' + status_ / 100);
   *out++ = static_cast<char>('0' + status_ / 10 % 10);
   *out++ = static_cast<char>('0' + status_ % 10);
   *out++ = ' ';
-  out = put(out, reason_);
-  out = put(out, crlf);
+  out = write_text(out, reason_);
+  out = write_text(out, crlf);
   for (const auto& field : fields_) out = write_field(field.name, field.value, out);
-  return put(out, crlf);
+  return write_text(out, crlf);
 }
 
 std::string DownstreamResponseHead::text() const {

@@ -18,15 +18,6 @@ namespace {
 constexpr std::string_view crlf = "\r\n";
 constexpr std::string_view forwarded_for = "X-Forwarded-For";
 
-char* put(char* out, std::string_view text) noexcept {
-  std::memcpy(out, text.data(), text.size());
-  return out + text.size();
-}
-
-bool named(std::string_view name, std::string_view other) noexcept {
-  return name.size() == other.size() && beast::iequals(name, other);
-}
-
 }  // namespace
 
 UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_head, std::string_view client_ip,
@@ -45,7 +36,7 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
                                  [&](std::string_view option) { named_in_connection.push_back(option); });
     } else if (field.name() == http::field::transfer_encoding) {
       chunked_ = beast::iequals(field.value(), "chunked");  // the only coding a request head may have (check_request_head)
-    } else if (named(field.name_string(), forwarded_for)) {
+    } else if (same_field_name(field.name_string(), forwarded_for)) {
       forwarded_for_.append(field.value()).append(", ");
     }
   }
@@ -53,7 +44,8 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
 
   const auto& edits = route.request_headers;
   const auto removed = [&](std::string_view name) {
-    return std::any_of(edits.remove.begin(), edits.remove.end(), [&](const auto& n) { return named(name, n); });
+    const auto is_name = [&](const auto& n) { return same_field_name(name, n); };
+    return std::any_of(edits.remove.begin(), edits.remove.end(), is_name);
   };
   append(forwarded_for, forwarded_for_);
   append("X-Forwarded-Proto", "http");
@@ -71,7 +63,7 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
   for (const auto& field : client_head) {
     if (is_hop_by_hop(field.name()) || field.name() == http::field::expect) continue;  // Expect: answered here
     const std::string_view name = field.name_string();
-    const auto is_name = [&](std::string_view other) { return named(name, other); };
+    const auto is_name = [&](std::string_view other) { return same_field_name(name, other); };
     if (is_name(forwarded_for)) continue;  // sent again with the client appended
     if (std::any_of(appended_.begin(), appended_.end(), [&](const Field& f) { return is_name(f.name); })) continue;
     if (removed(name) || std::any_of(named_in_connection.begin(), named_in_connection.end(), is_name)) continue;
@@ -83,19 +75,19 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
 }
 
 void UpstreamRequestHead::append(std::string_view name, std::string_view value) {
-  const auto same_name = [&](const Field& f) { return named(f.name, name); };
+  const auto same_name = [&](const Field& f) { return same_field_name(f.name, name); };
   appended_.erase(std::remove_if(appended_.begin(), appended_.end(), same_name), appended_.end());
   appended_.push_back({name, value});
 }
 
 char* UpstreamRequestHead::write(char* out) const noexcept {
-  out = put(out, method_);
+  out = write_text(out, method_);
   *out++ = ' ';
-  out = put(out, target_);
-  out = put(out, " HTTP/1.1\r\n");
+  out = write_text(out, target_);
+  out = write_text(out, " HTTP/1.1\r\n");
   for (const auto& field : forwarded_) out = write_field(field.name, field.value, out);
   for (const auto& field : appended_) out = write_field(field.name, field.value, out);
-  return put(out, crlf);
+  return write_text(out, crlf);
 }
 
 std::string UpstreamRequestHead::text() const {

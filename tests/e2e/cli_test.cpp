@@ -63,8 +63,8 @@ TEST(Cli, ASecondCanopyOnTheAddressOfARunningOneRefusesToStart) {
   DemoUpstreams upstreams{{"a"}};
   Canopy running{upstream_sections({"a"}) + "[[routes]]\nupstream = \"a\"\n", &upstreams};
   const auto path = std::filesystem::temp_directory_path() / "canopy-cli-second.toml";
-  std::ofstream(path) << "[server]\nlisten = \"127.0.0.1:" << running.port() << "\"\n[[routes]]\nmatch = { path = \"/\" }\n"
-                      << "static = { status = 200, body = \"second\" }\n";
+  std::ofstream(path) << "[server]\nlisten = \"127.0.0.1:" << running.port() << "\"\n"
+                      << "[[routes]]\nmatch = { path = \"/\" }\nstatic = { status = 200, body = \"second\" }\n";
   ChildProcess second({binary("canopy"), "--config", path.string()});
   const auto line = second.read_line(ChildProcess::Stream::err, std::chrono::seconds(5));
   second.read_line(ChildProcess::Stream::err, std::chrono::seconds(5));  // the end of its output: it exits

@@ -52,7 +52,8 @@ TEST(DownstreamResponseHead, AppliesTheRoutesEditsAfterTheUpstreamsFields) {
   edits.set = {{"X-Served-By", "canopy"}, {"Content-Type", "text/plain"}};
   EXPECT_EQ(downstream("HTTP/1.1 200 OK\r\nSERVER: s\r\ncontent-type: a/b\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n", 11,
                        true, edits),
-            "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\nX-Served-By: canopy\r\nContent-Type: text/plain\r\n\r\n");
+            "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\nX-Served-By: canopy\r\n"
+            "Content-Type: text/plain\r\n\r\n");
 }
 
 TEST(DownstreamResponseHead, SaysConnectionCloseToAnHttp11ClientWhoseConnectionEnds) {
@@ -96,7 +97,8 @@ TEST(DownstreamResponseHead, ChunksABodyThatEndsWithTheUpstreamsConnectionForAnH
 }
 
 TEST(DownstreamResponseHead, GivesAnEmptyReasonTheStandardOne) {
-  EXPECT_EQ(downstream("HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n"), "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(downstream("HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n"),
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
 }
 
 TEST(UpstreamResponseParser, KeepsFieldsAsViewsOfTheParsedBytesAndAFoldedValueUnfolded) {
@@ -119,7 +121,8 @@ TEST(UpstreamResponseParser, KeepsFieldsAsViewsOfTheParsedBytesAndAFoldedValueUn
 
 TEST(UpstreamResponseParser, HandsOutTheBodyInPiecesTheSizeOfTheRoomGiven) {
   for (const std::string wire : {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
-                                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n012345\r\n4\r\n6789\r\n0\r\n\r\n"}) {
+                                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 "6\r\n012345\r\n4\r\n6789\r\n0\r\n\r\n"}) {
     Parsed parsed(wire);
     std::string body;
     std::size_t at = parsed.parser.is_header_done() ? wire.find("\r\n\r\n") + 4 : 0;

@@ -45,7 +45,8 @@ std::string pattern(std::size_t size, char first) {
 TEST(SendNow, SendsWhatTheSocketTakesAtOnceAndNothingOnceItIsFull) {
   Connected c;
   const std::string small = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
-  std::array<asio::const_buffer, 2> pieces{asio::buffer(small.data(), 17), asio::buffer(small.data() + 17, small.size() - 17)};
+  std::array<asio::const_buffer, 2> pieces{asio::buffer(small.data(), 17),
+                                           asio::buffer(small.data() + 17, small.size() - 17)};
   boost::system::error_code ec;
   EXPECT_EQ(send_now(c.sender, pieces, ec), small.size());
   EXPECT_FALSE(ec);
@@ -80,7 +81,9 @@ TEST(SendNow, DropSentLeavesTheUnsentRestInOrder) {
   const auto left = [&](std::size_t sent) {
     std::array<asio::const_buffer, 3> buffers{asio::buffer(a), asio::const_buffer(), asio::buffer(b)};
     std::string rest;
-    for (const auto& buffer : drop_sent(buffers, sent)) rest.append(static_cast<const char*>(buffer.data()), buffer.size());
+    for (const auto& buffer : drop_sent(buffers, sent)) {
+      rest.append(static_cast<const char*>(buffer.data()), buffer.size());
+    }
     return rest;
   };
   EXPECT_EQ(left(0), "abcdefgh");
