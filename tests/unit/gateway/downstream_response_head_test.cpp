@@ -119,6 +119,19 @@ TEST(UpstreamResponseParser, KeepsFieldsAsViewsOfTheParsedBytesAndAFoldedValueUn
   EXPECT_EQ(parsed.parser.reason(), "OK");
 }
 
+TEST(UpstreamResponseParser, KeepsEveryFieldOfAHeadWithMoreThanItHoldsInline) {
+  std::string wire = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 40; ++i) wire += "X-" + std::to_string(i) + ": v" + std::to_string(i) + "\r\n";
+  Parsed parsed(wire + "Content-Length: 0\r\n\r\n");
+  const auto fields = parsed.parser.fields();
+  ASSERT_EQ(fields.size(), 41u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(fields[i].name, "X-" + std::to_string(i));
+    EXPECT_EQ(fields[i].value, "v" + std::to_string(i));
+  }
+  EXPECT_EQ(DownstreamResponseHead(parsed.parser, {}, 11, true).text(), parsed.bytes);  // every field goes on, in order
+}
+
 TEST(UpstreamResponseParser, HandsOutTheBodyInPiecesTheSizeOfTheRoomGiven) {
   for (const std::string wire : {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
                                  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
