@@ -66,5 +66,26 @@ TEST(RequestHead, TellsEveryByteOfEachPartByItsRfcClass) {
   }
 }
 
+// Field values are checked eight bytes at a time: a byte must be told right in
+// any lane of a word and in the tail, among bytes that are fine.
+TEST(RequestHead, TellsEveryByteOfAValueWhereverItStands) {
+  const auto is_value = [](unsigned c) { return c == '\t' || c == ' ' || (c > 0x20 && c < 0x7f) || c >= 0x80; };
+  for (const char filler : {'a', '\t', '\x80', '\xff', '~'}) {
+    for (std::size_t length = 1; length <= 19; ++length) {
+      for (std::size_t at = 0; at < length; ++at) {
+        for (unsigned c = 1; c < 256; ++c) {
+          if (c == '\r' || c == '\n') continue;
+          std::string value(length, filler);
+          value[at] = static_cast<char>(c);
+          // Between non-space bytes, so that trimming keeps every byte of the value.
+          const std::string head = "GET / HTTP/1.1\r\nX: <" + value + ">\r\n\r\n";
+          ASSERT_EQ(verdict(head) == "ok", is_value(c))
+              << "byte " << c << " at " << at << " of " << length << " among " << int(filler);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace canopy::gateway
