@@ -7,7 +7,8 @@
 #
 #   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--workers N] [--pin] [--smoke]
 #
-#   profiles  get64, get256 (small GET, keep-alive, 64/256 connections), post16k,
+#   profiles  get64, get256 (small GET, keep-alive, 64/256 connections), headers64 (the
+#             same at 64 with eight typical client headers), post16k,
 #             big (1 MiB responses), aggregate (latency on one connection: Canopy's
 #             3-backend route against three direct calls and one proxied call),
 #             churn (Connection: close; 1 s runs in the last round only, spaced so
@@ -23,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=5 rounds=3 pin=0 workers=1
-profiles=get64,get256,post16k,big,aggregate,churn
+profiles=get64,get256,headers64,post16k,big,aggregate,churn
 targets=direct,canopy,nginx,haproxy
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -162,7 +163,8 @@ pid_of() { case $1 in canopy|single) echo "$canopy_pid" ;; nginx) echo "$nginx_p
 # profile → "script connections"
 shape_of() {
   case $1 in
-    get64) echo "get 64" ;; get256) echo "get 256" ;; post16k) echo "post16k 64" ;; big) echo "big 16" ;;
+    get64) echo "get 64" ;; get256) echo "get 256" ;; headers64) echo "get_headers 64" ;;
+    post16k) echo "post16k 64" ;; big) echo "big 16" ;;
     aggregate) echo "aggregate 1" ;; churn) echo "churn 64" ;;
     *) echo "bench/run.sh: unknown profile $1" >&2; exit 2 ;;
   esac

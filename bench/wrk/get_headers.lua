@@ -1,7 +1,8 @@
 -- A small GET with the headers a browser or an API client sends (the other profiles send only Host):
 -- what parsing, checking and forwarding a realistic request head costs.
--- wrk -t1 -c64 -d10s --latency -s bench/wrk/get_headers.lua http://127.0.0.1:8080/small
+-- wrk -t1 -c64 -d10s --latency -s bench/wrk/get_headers.lua http://127.0.0.1:8080
 wrk.method = "GET"
+wrk.path = "/small"
 wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 wrk.headers["Accept"] = "application/json, text/plain, */*"
 wrk.headers["Accept-Encoding"] = "gzip, deflate, br"

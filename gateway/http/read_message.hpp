@@ -17,6 +17,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/system/error_code.hpp>
+#include <algorithm>
 
 #include "core/executor.hpp"
 
@@ -37,6 +38,9 @@ bool parse_buffered(boost::beast::flat_buffer& buffer, boost::beast::http::basic
 
 namespace detail {
 
+// The least a read asks for: a message head and a small body in one read.
+inline constexpr std::size_t first_read_bytes = 4096;
+
 // Reads and parses until done(parser).
 template <typename ReadStream, bool isRequest, typename Done>
 core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost::beast::flat_buffer& buffer,
@@ -50,8 +54,11 @@ core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost:
       if (ec) co_return ec;
       if (!needs_more && buffer.size() < before) continue;  // one element at a time: go on with what is buffered
     }
-    const std::size_t room = boost::beast::read_size(buffer, 65536);
+    std::size_t room = boost::beast::read_size(buffer, 65536);
     if (room == 0) co_return http::error::buffer_overflow;
+    // Beast starts an empty buffer at 512 bytes: a message longer than that
+    // would take two reads (and a relay two writes) where one does.
+    room = std::max(room, std::min(first_read_bytes, buffer.max_size() - buffer.size()));
     constexpr auto as_values = boost::asio::as_tuple(core::use_awaitable);
     auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), as_values);
     buffer.commit(n);

@@ -70,6 +70,18 @@ TEST_F(ReadMessage, WaitsForAHeadSplitAcrossReadsThenLeavesTheBodyBuffered) {
   EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "hello");  // for the body's relay
 }
 
+// What one read brings: a head and a body of a few KiB that are already there
+// come in one read, not in a first one of 512 bytes (Beast's start) and more.
+TEST_F(ReadMessage, AHeadAndASmallBodyAlreadyThereComeInOneRead) {
+  const std::string body(3000, 'b');
+  upstream_sends("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n" + body);
+  start_reading();
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_FALSE(*ec) << ec->message();
+  EXPECT_EQ(buffer_.size(), body.size()) << "the body did not come with the head";
+}
+
 TEST_F(ReadMessage, AStreamThatEndsBeforeAnyByteIsTheEndOfStream) {
   upstream_closes();
   start_reading();
