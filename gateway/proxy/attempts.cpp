@@ -1,7 +1,6 @@
 #include "gateway/proxy/attempts.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 #include <memory>
 #include <optional>
@@ -9,6 +8,7 @@
 #include "core/bounded_channel.hpp"
 #include "core/deadline.hpp"
 #include "core/executor.hpp"
+#include "gateway/http/read_message.hpp"
 #include "gateway/proxy/upstream_request_head.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 #include "gateway/upstream/upstream_call.hpp"
@@ -122,8 +122,7 @@ class Attempts {
     }
     answer->parser.body_limit(boost::none);
     answer->parser.skip(head_);
-    auto [read_ec, read] =
-        co_await http::async_read_header(answer->lease.socket(), answer->buffer, answer->parser, as_values);
+    const auto read_ec = co_await read_head(answer->lease.socket(), answer->buffer, answer->parser);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec) {
       call.failed(read_error(read_ec));
