@@ -39,7 +39,16 @@ inline bool same_field_name(std::string_view name, std::string_view other) noexc
 char* write_head(const boost::beast::http::request_header<>& head, char* out);
 char* write_head(const boost::beast::http::response_header<>& head, char* out);
 
-// The head as one string: for messages whose body is already in memory.
+// A wire head (size() and write(char*): UpstreamRequestHead, DownstreamResponseHead)
+// as one string: for a message whose body is already in memory.
+template <typename WireHead>
+std::string wire_text(const WireHead& head) {
+  std::string text(head.size(), '\0');
+  head.write(text.data());
+  return text;
+}
+
+// A Beast head as one string: for messages whose body is already in memory.
 std::string head_text(const boost::beast::http::request_header<>& head);
 std::string head_text(const boost::beast::http::response_header<>& head);
 

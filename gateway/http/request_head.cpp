@@ -5,8 +5,8 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 
+#include "gateway/http/byte_words.hpp"
 #include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
@@ -44,15 +44,11 @@ bool all_of_class(std::string_view text, CharClass wanted) {
 // where no byte is below 0x20 or DEL (what a value may not hold but a tab);
 // values are the long part of a head (User-Agent, Cookie, Authorization).
 bool is_field_value(std::string_view value) {
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  using namespace byte_words;
   std::size_t i = 0;
   for (; i + 8 <= value.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, value.data() + i, 8);
-    const std::uint64_t control = (word - ones * 0x20) & ~word & highs;  // some byte < 0x20
-    const std::uint64_t del = ((word ^ (ones * 0x7f)) - ones) & ~(word ^ (ones * 0x7f)) & highs;
-    if ((control | del) != 0) break;  // a tab, or something to refuse: byte by byte from here
+    const std::uint64_t word = load(value.data() + i);
+    if (has_byte_below(word, 0x20) | has_byte(word, 0x7f)) break;  // a tab, or something to refuse: byte by byte
   }
   return all_of_class(value.substr(i), field_value_char);
 }

@@ -8,23 +8,19 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/http/byte_words.hpp"
+
 namespace canopy::gateway {
 
 // How many leading bytes of `text` need no escape in a JSON string (RFC 8259:
 // everything but quote, backslash and control characters). Log fields are
 // almost always clean, so this checks eight bytes at a time.
 inline std::size_t json_clean_prefix(std::string_view text) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t highs = 0x8080808080808080ull;
-  // Non-zero if some byte of x is below n (n <= 0x80); exact for the word as a whole.
-  constexpr auto has_byte_below = [](std::uint64_t x, std::uint64_t n) { return (x - ones * n) & ~x & highs; };
+  using namespace byte_words;
   std::size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, text.data() + i, 8);
-    const auto quote = has_byte_below(word ^ (ones * '"'), 1);
-    const auto backslash = has_byte_below(word ^ (ones * '\\'), 1);
-    if (has_byte_below(word, 0x20) | quote | backslash) break;
+    const std::uint64_t word = load(text.data() + i);
+    if (has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\')) break;
   }
   for (; i < text.size(); ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);

@@ -8,6 +8,7 @@
 #include "core/bounded_channel.hpp"
 #include "core/deadline.hpp"
 #include "core/executor.hpp"
+#include "gateway/http/message_head.hpp"
 #include "gateway/http/read_message.hpp"
 #include "gateway/proxy/upstream_request_head.hpp"
 #include "gateway/server/watch_disconnect.hpp"
@@ -111,8 +112,9 @@ class Attempts {
     auto answer = std::make_unique<UpstreamAnswer>();
     answer->lease = std::move(checkout.lease);
     // Each attempt says the time left when it starts.
-    const std::string head =
-        UpstreamRequestHead(client_.parser.get(), client_.ip, route_, deadline_, cluster_.deadline_headers()).text();
+    const UpstreamRequestHead request_head(client_.parser.get(), client_.ip, route_, deadline_,
+                                           cluster_.deadline_headers());
+    const std::string head = wire_text(request_head);
     auto [write_ec, written] = co_await asio::async_write(answer->lease.socket(), asio::buffer(head), as_values);
     if (write_ec == asio::error::operation_aborted) throw boost::system::system_error(write_ec);
     if (write_ec) {

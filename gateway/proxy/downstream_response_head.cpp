@@ -85,10 +85,4 @@ char* DownstreamResponseHead::write(char* out) const noexcept {
   return write_text(out, crlf);
 }
 
-std::string DownstreamResponseHead::text() const {
-  std::string text(size(), '\0');
-  write(text.data());
-  return text;
-}
-
 }  // namespace canopy::gateway

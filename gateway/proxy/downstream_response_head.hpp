@@ -38,7 +38,6 @@ class DownstreamResponseHead {
   std::size_t size() const noexcept { return size_; }
   // Writes the head (status line, fields, blank line) at `out`; returns the end.
   char* write(char* out) const noexcept;
-  std::string text() const;
 
  private:
   struct Field {

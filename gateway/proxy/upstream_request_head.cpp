@@ -90,10 +90,4 @@ char* UpstreamRequestHead::write(char* out) const noexcept {
   return write_text(out, crlf);
 }
 
-std::string UpstreamRequestHead::text() const {
-  std::string text(size(), '\0');
-  write(text.data());
-  return text;
-}
-
 }  // namespace canopy::gateway

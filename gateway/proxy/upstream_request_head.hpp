@@ -35,7 +35,6 @@ class UpstreamRequestHead {
   std::size_t size() const noexcept { return size_; }
   // Writes the head (request line, fields, blank line) at `out`; returns the end.
   char* write(char* out) const noexcept;
-  std::string text() const;
 
  private:
   struct Field {

@@ -6,6 +6,8 @@
 #include <boost/beast/http/error.hpp>
 #include <string>
 
+#include "gateway/http/message_head.hpp"
+
 namespace canopy::gateway {
 namespace {
 
@@ -27,14 +29,14 @@ struct Parsed {
 std::string downstream(const std::string& upstream, unsigned client_version = 11, bool keep_alive = true,
                        const config::HeaderEdits& edits = {}) {
   Parsed parsed(upstream);
-  return DownstreamResponseHead(parsed.parser, edits, client_version, keep_alive).text();
+  return wire_text(DownstreamResponseHead(parsed.parser, edits, client_version, keep_alive));
 }
 
 TEST(DownstreamResponseHead, PassesTheUpstreamsFieldsInOrderUnderTheClientsVersion) {
   Parsed parsed("HTTP/1.0 201 Created\r\nServer: s\r\nContent-Type: a/b\r\nContent-Length: 2\r\n\r\nok");
   const DownstreamResponseHead head(parsed.parser, {}, 11, true);
-  EXPECT_EQ(head.text(), "HTTP/1.1 201 Created\r\nServer: s\r\nContent-Type: a/b\r\nContent-Length: 2\r\n\r\n");
-  EXPECT_EQ(head.size(), head.text().size());
+  EXPECT_EQ(wire_text(head), "HTTP/1.1 201 Created\r\nServer: s\r\nContent-Type: a/b\r\nContent-Length: 2\r\n\r\n");
+  EXPECT_EQ(head.size(), wire_text(head).size());
   EXPECT_FALSE(head.chunked());
   EXPECT_TRUE(head.keep_alive());
 }
@@ -59,7 +61,7 @@ TEST(DownstreamResponseHead, AppliesTheRoutesEditsAfterTheUpstreamsFields) {
 TEST(DownstreamResponseHead, SaysConnectionCloseToAnHttp11ClientWhoseConnectionEnds) {
   Parsed parsed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   const DownstreamResponseHead head(parsed.parser, {}, 11, false);
-  EXPECT_EQ(head.text(), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(wire_text(head), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_FALSE(head.keep_alive());
 }
 
@@ -73,12 +75,12 @@ TEST(DownstreamResponseHead, SaysKeepAliveToAnHttp10ClientWhoseConnectionStays) 
 TEST(DownstreamResponseHead, GivesAnHttp10ClientAChunkedBodyUnchunkedAndEndsItsConnection) {
   Parsed parsed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n");
   const DownstreamResponseHead head(parsed.parser, {}, 10, true);
-  EXPECT_EQ(head.text(), "HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\n");
+  EXPECT_EQ(wire_text(head), "HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\n");
   EXPECT_FALSE(head.chunked());
   EXPECT_FALSE(head.keep_alive());
 
   Parsed coded("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
-  EXPECT_EQ(DownstreamResponseHead(coded.parser, {}, 10, true).text(),
+  EXPECT_EQ(wire_text(DownstreamResponseHead(coded.parser, {}, 10, true)),
             "HTTP/1.0 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n");
 }
 
@@ -86,12 +88,12 @@ TEST(DownstreamResponseHead, ChunksABodyThatEndsWithTheUpstreamsConnectionForAnH
   Parsed parsed("HTTP/1.1 200 OK\r\nServer: s\r\n\r\n");
   ASSERT_TRUE(parsed.parser.need_eof());
   const DownstreamResponseHead head(parsed.parser, {}, 11, true);
-  EXPECT_EQ(head.text(), "HTTP/1.1 200 OK\r\nServer: s\r\nTransfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(wire_text(head), "HTTP/1.1 200 OK\r\nServer: s\r\nTransfer-Encoding: chunked\r\n\r\n");
   EXPECT_TRUE(head.chunked());
   EXPECT_TRUE(head.keep_alive());
 
   const DownstreamResponseHead for_http10(parsed.parser, {}, 10, true);
-  EXPECT_EQ(for_http10.text(), "HTTP/1.0 200 OK\r\nServer: s\r\n\r\n");
+  EXPECT_EQ(wire_text(for_http10), "HTTP/1.0 200 OK\r\nServer: s\r\n\r\n");
   EXPECT_FALSE(for_http10.chunked());
   EXPECT_FALSE(for_http10.keep_alive());
 }
@@ -129,7 +131,8 @@ TEST(UpstreamResponseParser, KeepsEveryFieldOfAHeadWithMoreThanItHoldsInline) {
     EXPECT_EQ(fields[i].name, "X-" + std::to_string(i));
     EXPECT_EQ(fields[i].value, "v" + std::to_string(i));
   }
-  EXPECT_EQ(DownstreamResponseHead(parsed.parser, {}, 11, true).text(), parsed.bytes);  // every field goes on, in order
+  // Every field goes on, in order.
+  EXPECT_EQ(wire_text(DownstreamResponseHead(parsed.parser, {}, 11, true)), parsed.bytes);
 }
 
 TEST(UpstreamResponseParser, HandsOutTheBodyInPiecesTheSizeOfTheRoomGiven) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/load.hpp"
+#include "gateway/http/message_head.hpp"
 
 namespace canopy::gateway {
 namespace {
@@ -41,7 +42,7 @@ config::Config route_config(const std::string& settings) {
 std::string upstream_head(const ClientHead& client, const config::RouteConfig& route,
                           const std::vector<config::DeadlineHeader>& deadline_headers = {}) {
   const UpstreamRequestHead head(client.head(), "192.0.2.7", route, core::Clock::now() + 30s, deadline_headers);
-  std::string text = head.text();
+  std::string text = wire_text(head);
   std::string again(head.size(), '\0');
   EXPECT_EQ(head.write(again.data()), again.data() + again.size()) << "size() and write() disagree";
   return text;
