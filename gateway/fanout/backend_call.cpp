@@ -93,10 +93,9 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
       co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::send_failed};
     }
 
-    beast::flat_buffer buffer;
     ResponseBodyParser in;
     in.body_limit(request.max_body_bytes);
-    const auto read_ec = co_await read_message(lease.socket(), buffer, in);
+    const auto read_ec = co_await read_message(lease.socket(), lease.buffer(), in);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec == http::error::body_limit) {
       call.answered(in.status());

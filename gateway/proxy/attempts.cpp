@@ -124,7 +124,7 @@ class Attempts {
     }
     answer->parser.body_limit(boost::none);
     answer->parser.skip(head_);
-    const auto read_ec = co_await read_head(answer->lease.socket(), answer->buffer, answer->parser);
+    const auto read_ec = co_await read_head(answer->lease.socket(), answer->lease.buffer(), answer->parser);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec) {
       call.failed(read_error(read_ec));

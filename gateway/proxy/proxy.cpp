@@ -37,7 +37,7 @@ core::Awaitable<void> forward_response(Downstream& client, const config::RouteCo
   const bool upstream_keeps_alive = answer.parser.keep_alive();
   const DownstreamResponseHead head(answer.parser, route.response_headers, client.version, client.keep_alive);
   if (!head.keep_alive()) exchange.close_connection = true;
-  const auto received = co_await relay(answer.lease.socket(), answer.buffer, answer.parser, head, client.socket);
+  const auto received = co_await relay(answer.lease.socket(), answer.lease.buffer(), answer.parser, head, client.socket);
   exchange.response_started = received.header_written;
   exchange.bytes_out += received.body_bytes;
   if (received.outcome == RelayOutcome::cancelled) co_return;
@@ -161,12 +161,12 @@ class ProxyCall {
     // The response header.
     answer.parser.body_limit(boost::none);
     answer.parser.skip(head_);
-    const auto read_ec = co_await read_head(lease.socket(), answer.buffer, answer.parser);
+    const auto read_ec = co_await read_head(lease.socket(), lease.buffer(), answer.parser);
     if (read_ec == asio::error::operation_aborted) co_return TryResult{End::stopped, {}, body_sent};
     if (read_ec) {
       const auto error = read_error(read_ec);
       call.failed(error);
-      const bool stale = lease.reused() && answer.buffer.size() == 0 && error == UpstreamError::reset && !body_sent;
+      const bool stale = lease.reused() && lease.buffer().size() == 0 && error == UpstreamError::reset && !body_sent;
       co_return TryResult{End::upstream_failed, error, body_sent, stale};
     }
     call.answered(answer.parser.status());

@@ -42,8 +42,7 @@ struct Downstream {
 // An upstream connection whose response header has been read; its body is still on the wire.
 struct UpstreamAnswer {
   Lease lease;
-  boost::beast::flat_buffer buffer;
-  UpstreamResponseParser parser;  // its head views `buffer`
+  UpstreamResponseParser parser;  // its head views lease.buffer()
 };
 
 // Sends the answer's header to the client and streams its body; returns the

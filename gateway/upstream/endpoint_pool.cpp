@@ -39,12 +39,12 @@ core::Awaitable<boost::system::error_code> connect(TcpSocket& socket, const tcp:
 
 }  // namespace
 
-Lease::Lease(EndpointPool& pool, TcpSocket socket, core::Permit permit, bool reused)
-    : pool_(&pool), socket_(std::move(socket)), permit_(std::move(permit)), reused_(reused) {}
+Lease::Lease(EndpointPool& pool, UpstreamConnection connection, core::Permit permit, bool reused)
+    : pool_(&pool), connection_(std::move(connection)), permit_(std::move(permit)), reused_(reused) {}
 
 Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
-      socket_(std::exchange(other.socket_, std::nullopt)),
+      connection_(std::exchange(other.connection_, std::nullopt)),
       permit_(std::move(other.permit_)),
       reused_(other.reused_) {}
 
@@ -52,7 +52,7 @@ Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     end();
     pool_ = std::exchange(other.pool_, nullptr);
-    socket_ = std::exchange(other.socket_, std::nullopt);
+    connection_ = std::exchange(other.connection_, std::nullopt);
     permit_ = std::move(other.permit_);
     reused_ = other.reused_;
   }
@@ -63,15 +63,18 @@ Lease::~Lease() { end(); }
 
 void Lease::end() noexcept {
   // A connection not released for reuse closes here, with the frame that held it.
-  socket_.reset();
+  connection_.reset();
   if (auto* pool = std::exchange(pool_, nullptr)) pool->finished();
   permit_.reset();
 }
 
 void Lease::release_for_reuse() {
-  if (!pool_ || !socket_) return;
-  pool_->give_back(std::move(*socket_));
-  socket_.reset();
+  if (!pool_ || !connection_) return;
+  // Bytes past a complete response: the upstream's framing is not ours, so the
+  // next response could not be told apart from them.
+  if (connection_->buffer.size() != 0) return;
+  pool_->give_back(std::move(*connection_));
+  connection_.reset();
 }
 
 EndpointPool::EndpointPool(core::Executor executor, const config::UpstreamConfig& upstream,
@@ -122,7 +125,7 @@ core::Awaitable<Checkout> EndpointPool::checkout(bool fresh) {
   if (*connected) co_return Checkout{.error = UpstreamError::connect_failed};
   socket.set_option(tcp::no_delay(true));
   until_leased.pool = nullptr;
-  co_return Checkout{Lease(*this, std::move(socket), std::move(permit), false)};
+  co_return Checkout{Lease(*this, UpstreamConnection{std::move(socket), {}}, std::move(permit), false)};
 }
 
 std::optional<Checkout> EndpointPool::checkout_now(bool fresh) {
@@ -134,15 +137,15 @@ std::optional<Checkout> EndpointPool::checkout_now(bool fresh) {
   return Checkout{Lease(*this, std::move(*idle), limiter_.try_acquire(), true)};
 }
 
-std::optional<TcpSocket> EndpointPool::take_idle() {
+std::optional<UpstreamConnection> EndpointPool::take_idle() {
   const auto now = core::Clock::now();
   while (!idle_.empty()) {
     Idle idle = std::move(idle_.back());
     idle_.pop_back();
     const auto idle_for = now - idle.since;
     // Closed here if not reusable: past idle_timeout, or closed by the upstream.
-    if (idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.socket))) {
-      return std::move(idle.socket);
+    if (idle_for < idle_timeout_ && (idle_for < reuse_unchecked_within || still_open(idle.connection.socket))) {
+      return std::move(idle.connection);
     }
   }
   return std::nullopt;
@@ -150,12 +153,13 @@ std::optional<TcpSocket> EndpointPool::take_idle() {
 
 void EndpointPool::close_idle(core::Clock::time_point now) {
   std::erase_if(idle_, [&](Idle& idle) {
-    return now - idle.since >= idle_timeout_ || !still_open(idle.socket);
+    return now - idle.since >= idle_timeout_ || !still_open(idle.connection.socket);
   });
 }
 
-void EndpointPool::give_back(TcpSocket socket) {
-  idle_.push_back(Idle{std::move(socket), core::Clock::now()});
+void EndpointPool::give_back(UpstreamConnection connection) {
+  if (connection.buffer.capacity() > kept_buffer_bytes) connection.buffer.shrink_to_fit();  // empty: frees it
+  idle_.push_back(Idle{std::move(connection), core::Clock::now()});
 }
 
 }  // namespace canopy::gateway

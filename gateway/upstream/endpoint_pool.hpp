@@ -13,12 +13,15 @@
 //   that no checkout reaches (the worker calls it every second).
 // - A Lease closes its connection when destroyed, unless release_for_reuse()
 //   was called after a complete response: a cancelled call never returns a
-//   half-used connection to the pool.
+//   half-used connection to the pool, nor one with bytes past the response.
+// - A connection's read buffer stays with it across calls: a call allocates
+//   none (one per connection; beyond kept_buffer_bytes it is given up).
 //
 // Thread-safety: none; one worker's executor.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +37,16 @@ namespace canopy::gateway {
 
 class EndpointPool;
 
+// An upstream connection and what has been read from it but not yet used.
+struct UpstreamConnection {
+  TcpSocket socket;
+  boost::beast::flat_buffer buffer;
+};
+
+// An idle connection keeps a read buffer up to this size (one response head
+// and a small body read at once); a larger one is freed when it comes back.
+inline constexpr std::size_t kept_buffer_bytes = 16 * 1024;
+
 class Lease {
  public:
   Lease() = default;
@@ -41,23 +54,26 @@ class Lease {
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
 
-  TcpSocket& socket() { return *socket_; }
+  TcpSocket& socket() { return connection_->socket; }
+  // Read into this, so that the connection's buffer is reused call after call.
+  boost::beast::flat_buffer& buffer() { return connection_->buffer; }
   bool reused() const noexcept { return reused_; }
-  explicit operator bool() const noexcept { return socket_.has_value(); }
+  explicit operator bool() const noexcept { return connection_.has_value(); }
 
   // The response was read completely and both sides keep the connection alive.
+  // Bytes left in buffer() beyond it make the connection unusable: it closes.
   void release_for_reuse();
 
  private:
   friend class EndpointPool;
-  Lease(EndpointPool& pool, TcpSocket socket, core::Permit permit, bool reused);
+  Lease(EndpointPool& pool, UpstreamConnection connection, core::Permit permit, bool reused);
   void end() noexcept;
 
   EndpointPool* pool_ = nullptr;
   // A plain socket, not a Beast stream: its reads and writes skip the stream's
   // timeout layer (the pool's only timeout is the connect's), and moving it
   // pool → lease → pool on every request allocates nothing.
-  std::optional<TcpSocket> socket_;
+  std::optional<UpstreamConnection> connection_;
   core::Permit permit_;
   bool reused_ = false;
 };
@@ -113,14 +129,14 @@ class EndpointPool {
   friend class Lease;
   friend class Cluster;
   struct Idle {
-    TcpSocket socket;
+    UpstreamConnection connection;
     core::Clock::time_point since;
   };
   // The newest idle connection within idle_timeout and, unless back only
   // moments ago, still open; the ones it passes over are closed.
-  std::optional<TcpSocket> take_idle();
+  std::optional<UpstreamConnection> take_idle();
 
-  void give_back(TcpSocket socket);
+  void give_back(UpstreamConnection connection);
   void started() noexcept {
     ++in_flight_;
     breaker_.request_started();

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
@@ -41,14 +42,14 @@ class OneAnswerUpstream {
                     "\n[[routes]]\nupstream = \"api\"\n",
                 nullptr) {}
 
-  // A GET through Canopy, answered keep-alive; its status.
-  unsigned serve_one() {
+  // A GET through Canopy, answered keep-alive with `answer`; its status.
+  unsigned serve_one(std::string_view answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") {
     unsigned status = 0;
     std::thread client([&] { status = get(canopy_.port(), "/").result_int(); });
     socket_ = acceptor_.accept();
     std::string request;
     asio::read_until(*socket_, asio::dynamic_buffer(request), "\r\n\r\n");
-    asio::write(*socket_, asio::buffer(std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")));
+    asio::write(*socket_, asio::buffer(answer));
     client.join();
     return status;
   }
@@ -85,6 +86,18 @@ TEST(IdleUpstreamConnections, OneTheUpstreamClosedJustAfterAnsweringIsReplacedUn
   ASSERT_EQ(upstream.serve_one(), 200u);
   upstream.connection().close();
   EXPECT_EQ(upstream.serve_one(), 200u) << "the request on the closed connection reached the client as an error";
+}
+
+// Bytes past a complete response (a broken upstream, or one that answered ahead)
+// are not the next request's answer: the connection they came on is closed, and
+// the next request goes out on a new one.
+TEST(IdleUpstreamConnections, OneWithBytesPastItsResponseIsClosedNotReused) {
+  OneAnswerUpstream upstream("");
+  ASSERT_EQ(upstream.serve_one("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                               "HTTP/1.1 502 Stale\r\nContent-Length: 0\r\n\r\n"),
+            200u);
+  ASSERT_TRUE(peer_closes_within(upstream.connection(), 4000)) << "canopy kept a connection with unread bytes";
+  EXPECT_EQ(upstream.serve_one(), 200u) << "the next request was not answered on a new connection";
 }
 
 }  // namespace
