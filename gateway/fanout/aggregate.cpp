@@ -66,7 +66,7 @@ class FanOut {
       parts_[i] = Part{PartState::failed, {}, 502, "missing_field"};
     } else {
       BackendRequest request{backend.method, std::move(filled.target), client_ip_, deadline_of(backend),
-                             config_.max_backend_body_bytes, incoming_.headers, &config_.forward_headers};
+                             config_.max_backend_body_bytes, incoming_.request, &config_.forward_headers};
       try {
         if (backend.shield) {
           co_await core::open_nursery(
@@ -152,8 +152,7 @@ class FanOut {
 core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>& clusters,
                                 const config::RouteConfig& route, core::Nursery& request, Exchange& exchange) {
   const auto& config = *route.aggregate;
-  const auto& message = client.parser.get();
-  const std::string_view target = message.target();
+  const std::string_view target = client.parser.target();
   const auto q = target.find('?');
   const std::string_view path = target.substr(0, q);
   IncomingValues incoming{.path = path,
@@ -162,7 +161,7 @@ core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>&
                           .rest = route.match.path_prefix && path.size() > route.match.path_prefix->size()
                                       ? path.substr(route.match.path_prefix->size())
                                       : std::string_view(),
-                          .headers = &message.base()};
+                          .request = &client.parser};
   exchange.upstream = "aggregate";
   FanOut fan_out_calls(config, clusters, incoming, client.ip, exchange.deadline);
 
@@ -217,9 +216,9 @@ core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>&
   response.keep_alive(client.keep_alive && client.parser.is_done());
   response.prepare_payload();
   exchange.status = 200;
-  exchange.bytes_out = client.parser.get().method() == http::verb::head ? 0 : response.body().size();
+  exchange.bytes_out = client.parser.method() == http::verb::head ? 0 : response.body().size();
   exchange.response_started = true;
-  exchange.response_complete = co_await send(client.socket, response, client.parser.get().method());
+  exchange.response_complete = co_await send(client.socket, response, client.parser.method());
   if (!exchange.response_complete) exchange.client_gone = true;
   if (!client.parser.is_done()) exchange.close_connection = true;
 }

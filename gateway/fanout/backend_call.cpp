@@ -42,8 +42,9 @@ std::string backend_head(const BackendRequest& request, std::string_view host,
                          [&](auto h) { return beast::iequals(name, deadline_header_name(h)); });
     };
     for (const auto& name : *request.forward_headers) {
-      for (auto [it, end] = request.forward_from->equal_range(name); it != end; ++it) {
-        if (!is_hop_by_hop(it->name()) && !ours(it->name_string())) add(it->name_string(), it->value());
+      for (const auto& field : request.forward_from->fields()) {
+        if (!beast::iequals(field.name, name)) continue;
+        if (!is_hop_by_hop(field.id) && !ours(field.name)) add(field.name, field.value);
       }
     }
   }

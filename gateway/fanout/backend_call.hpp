@@ -4,13 +4,13 @@
 // max_body_bytes. Cancel-safe: cancelling the calling task closes its connection.
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/fields.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "core/executor.hpp"
+#include "gateway/http/client_request_parser.hpp"
 #include "gateway/upstream/cluster.hpp"
 
 namespace canopy::gateway {
@@ -22,7 +22,7 @@ struct BackendRequest {
   core::Clock::time_point deadline;  // sent upstream as the time left (Cluster::deadline_headers)
   std::size_t max_body_bytes;
   // Headers of the incoming request copied to the call (lower-case names).
-  const boost::beast::http::fields* forward_from = nullptr;
+  const ClientRequestParser* forward_from = nullptr;
   const std::vector<std::string>* forward_headers = nullptr;
 };
 

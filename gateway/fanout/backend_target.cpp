@@ -84,9 +84,9 @@ FilledTarget fill_backend_target(const config::PathTemplate& path, const Incomin
         break;
       }
       case Kind::header: {
-        const auto it = incoming.headers ? incoming.headers->find(part.text) : boost::beast::http::fields::const_iterator();
-        if (!incoming.headers || it == incoming.headers->end()) return {{}, placeholder(part)};
-        append_percent_encoded(filled.target, it->value());
+        const auto* field = incoming.request ? incoming.request->find(part.text) : nullptr;
+        if (!field) return {{}, placeholder(part)};
+        append_percent_encoded(filled.target, field->value);
         break;
       }
       case Kind::backend_field: {

@@ -4,13 +4,13 @@
 // of the earlier backend it follows ({KEY.FIELD}). Values that come from headers
 // or JSON are percent-encoded; values taken from the incoming URL go as sent.
 
-#include <boost/beast/http/fields.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "config/config.hpp"
+#include "gateway/http/client_request_parser.hpp"
 
 namespace canopy::gateway {
 
@@ -19,7 +19,7 @@ struct IncomingValues {
   std::string_view query;          // after '?', as sent
   std::string_view route_pattern;  // the route's match.path, for {path.NAME}
   std::string_view rest;           // the path below the route's prefix
-  const boost::beast::http::fields* headers = nullptr;
+  const ClientRequestParser* request = nullptr;  // its head, for {header.NAME}
 };
 
 struct FilledTarget {

@@ -125,7 +125,7 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 }
 
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buffer& buffer,
-                                              beast::http::request_parser<beast::http::buffer_body>& parser,
+                                              ClientRequestParser& parser,
                                               const HeadLimits& limits) {
   std::size_t scanned = 0;
   for (;;) {

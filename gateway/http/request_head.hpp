@@ -14,13 +14,12 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "gateway/http/client_request_parser.hpp"
 #include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
@@ -50,8 +49,7 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 
 // Reads into `buffer` until the head is complete, checks it, and feeds it to
 // `parser`. The caller bounds the wait (HeadTimeouts cancels the read).
-core::Awaitable<HeadResult> read_request_head(
-    TcpSocket& socket, boost::beast::flat_buffer& buffer,
-    boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser, const HeadLimits& limits);
+core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, boost::beast::flat_buffer& buffer,
+                                              ClientRequestParser& parser, const HeadLimits& limits);
 
 }  // namespace canopy::gateway

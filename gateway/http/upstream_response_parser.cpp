@@ -1,7 +1,6 @@
 #include "gateway/http/upstream_response_parser.hpp"
 
-#include <boost/beast/http/error.hpp>
-#include <cstring>
+#include "gateway/http/body_piece.hpp"
 
 namespace canopy::gateway {
 
@@ -39,20 +38,7 @@ void UpstreamResponseParser::on_field_impl(http::field id, boost::beast::string_
 }
 
 std::size_t UpstreamResponseParser::on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) {
-  if (body_.data == nullptr) {
-    ec = http::error::need_buffer;
-    return 0;
-  }
-  const std::size_t taken = std::min(body.size(), body_.size);
-  std::memcpy(body_.data, body.data(), taken);
-  body_.data = static_cast<char*>(body_.data) + taken;
-  body_.size -= taken;
-  if (taken < body.size()) {
-    ec = http::error::need_buffer;
-  } else {
-    ec = {};
-  }
-  return taken;
+  return fill_body_piece(body_, body, ec);
 }
 
 std::size_t UpstreamResponseParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body,

@@ -28,7 +28,7 @@ class Attempts {
   Attempts(Cluster& cluster, const config::RouteConfig& route, AttemptBudget& budget, const Downstream& client,
            core::Clock::time_point deadline)
       : cluster_(cluster), route_(route), config_(*route.attempts), budget_(budget), client_(client),
-        deadline_(deadline), head_(client.parser.get().method() == http::verb::head),
+        deadline_(deadline), head_(client.parser.method() == http::verb::head),
         scopes_(config_.max_attempts, nullptr), ended_(config_.max_attempts) {}
 
   // Runs until there is a winner or no attempt is left to try.
@@ -112,7 +112,7 @@ class Attempts {
     auto answer = std::make_unique<UpstreamAnswer>();
     answer->lease = std::move(checkout.lease);
     // Each attempt says the time left when it starts.
-    const UpstreamRequestHead request_head(client_.parser.get(), client_.ip, route_, deadline_,
+    const UpstreamRequestHead request_head(client_.parser, client_.ip, route_, deadline_,
                                            cluster_.deadline_headers());
     const std::string head = wire_text(request_head);
     auto [write_ec, written] = co_await asio::async_write(answer->lease.socket(), asio::buffer(head), as_values);

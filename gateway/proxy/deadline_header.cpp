@@ -45,18 +45,18 @@ std::optional<core::Clock::duration> parse_grpc_timeout(std::string_view value) 
   }
 }
 
-std::optional<core::Clock::time_point> requested_deadline(const boost::beast::http::fields& fields,
+std::optional<core::Clock::time_point> requested_deadline(std::string_view deadline_value,
+                                                          std::string_view grpc_timeout_value,
                                                           core::Clock::time_point now) {
   std::optional<core::Clock::time_point> earliest;
   auto consider = [&](core::Clock::time_point t) { earliest = earliest ? std::min(*earliest, t) : t; };
-  if (const auto it = fields.find(deadline_header); it != fields.end()) {
-    const std::string_view value = it->value();
+  if (const std::string_view value = deadline_value; !value.empty()) {
     long long ms = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
     if (ec == std::errc() && end == value.data() + value.size() && ms >= 0) consider(now + std::chrono::milliseconds(ms));
   }
-  if (const auto it = fields.find(grpc_timeout_header); it != fields.end()) {
-    if (auto timeout = parse_grpc_timeout(it->value())) consider(now + *timeout);
+  if (!grpc_timeout_value.empty()) {
+    if (auto timeout = parse_grpc_timeout(grpc_timeout_value)) consider(now + *timeout);
   }
   return earliest;
 }

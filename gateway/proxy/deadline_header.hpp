@@ -5,7 +5,6 @@
 // grpc-timeout ("250m", "3S"). A trusted client's header can shorten a route's
 // deadline, never lengthen it.
 
-#include <boost/beast/http/fields.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -29,8 +28,10 @@ std::chrono::milliseconds deadline_time_left(core::Clock::time_point deadline);
 // The header's value for `left` (from deadline_time_left).
 std::string deadline_header_value(config::DeadlineHeader header, std::chrono::milliseconds left);
 
-// The earliest deadline the request's headers ask for, if they carry a valid one.
-std::optional<core::Clock::time_point> requested_deadline(const boost::beast::http::fields& fields,
+// The earliest deadline the request's headers ask for, if they carry a valid
+// one: the values of its deadline_header and grpc_timeout_header (empty: none).
+std::optional<core::Clock::time_point> requested_deadline(std::string_view deadline_value,
+                                                          std::string_view grpc_timeout_value,
                                                           core::Clock::time_point now);
 
 // grpc-timeout's value ("<up to 8 digits><H|M|S|m|u|n>") as a duration.

@@ -76,9 +76,9 @@ class ProxyCall {
   ProxyCall(Downstream& client, const config::RouteConfig& route, const Cluster& cluster, config::HalfClose half_close,
             core::Nursery& request, Exchange& exchange)
       : client_(client), route_(route), half_close_(half_close), request_(request), exchange_(exchange),
-        upstream_head_(client.parser.get(), client.ip, route, exchange.deadline, cluster.deadline_headers()),
-        head_(client.parser.get().method() == http::verb::head),
-        replayable_(may_send_twice(client.parser.get().method_string(), !client.parser.is_done())) {}
+        upstream_head_(client.parser, client.ip, route, exchange.deadline, cluster.deadline_headers()),
+        head_(client.parser.method() == http::verb::head),
+        replayable_(may_send_twice(client.parser.method_string(), !client.parser.is_done())) {}
 
   // Sends the request (header and body from the client) to `endpoint` and reads
   // the response head into `answer`; bounded by `until` (per_try_timeout).
@@ -178,6 +178,8 @@ class ProxyCall {
   config::HalfClose half_close_;
   core::Nursery& request_;
   Exchange& exchange_;
+  // Views of the client's head: valid until its read buffer takes body bytes,
+  // and a try is made again only while none were taken (body_sent).
   const UpstreamRequestHead upstream_head_;
   bool head_;
   bool replayable_;

@@ -14,12 +14,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <string>
 
 #include "config/config.hpp"
 #include "core/nursery.hpp"
+#include "gateway/http/client_request_parser.hpp"
 #include "gateway/http/upstream_response_parser.hpp"
 #include "gateway/net/sockets.hpp"
 #include "gateway/proxy/attempt_budget.hpp"
@@ -29,11 +28,12 @@
 namespace canopy::gateway {
 
 // The downstream half of the exchange: the client's connection and the parser
-// that has read the request header (its body is still on the wire).
+// that has read the request header (its body is still on the wire; the head's
+// views are valid until `buffer` is read into again).
 struct Downstream {
   TcpSocket& socket;
   boost::beast::flat_buffer& buffer;
-  boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser;
+  ClientRequestParser& parser;
   std::string ip;
   bool keep_alive = true;
   unsigned version = 11;

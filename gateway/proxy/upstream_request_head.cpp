@@ -20,7 +20,7 @@ constexpr std::string_view forwarded_for = "X-Forwarded-For";
 
 }  // namespace
 
-UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_head, std::string_view client_ip,
+UpstreamRequestHead::UpstreamRequestHead(const ClientRequestParser& client_head, std::string_view client_ip,
                                          const config::RouteConfig& route, core::Clock::time_point deadline,
                                          const std::vector<config::DeadlineHeader>& deadline_headers)
     : method_(client_head.method_string()), target_(client_head.target()) {
@@ -30,14 +30,14 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
     target_ = rewritten_target_;
   }
   boost::container::small_vector<std::string_view, 4> named_in_connection;
-  for (const auto& field : client_head) {
-    if (field.name() == http::field::connection) {
-      for_each_connection_option(field.value(),
+  for (const auto& field : client_head.fields()) {
+    if (field.id == http::field::connection) {
+      for_each_connection_option(field.value,
                                  [&](std::string_view option) { named_in_connection.push_back(option); });
-    } else if (field.name() == http::field::transfer_encoding) {
-      chunked_ = beast::iequals(field.value(), "chunked");  // the only coding a request head may have (check_request_head)
-    } else if (same_field_name(field.name_string(), forwarded_for)) {
-      forwarded_for_.append(field.value()).append(", ");
+    } else if (field.id == http::field::transfer_encoding) {
+      chunked_ = beast::iequals(field.value, "chunked");  // the only coding a request head may have (check_request_head)
+    } else if (same_field_name(field.name, forwarded_for)) {
+      forwarded_for_.append(field.value).append(", ");
     }
   }
   forwarded_for_.append(client_ip);
@@ -60,14 +60,14 @@ UpstreamRequestHead::UpstreamRequestHead(const http::request_header<>& client_he
     append(deadline_header_name(header), value);
   }
 
-  for (const auto& field : client_head) {
-    if (is_hop_by_hop(field.name()) || field.name() == http::field::expect) continue;  // Expect: answered here
-    const std::string_view name = field.name_string();
+  for (const auto& field : client_head.fields()) {
+    if (is_hop_by_hop(field.id) || field.id == http::field::expect) continue;  // Expect: answered here
+    const std::string_view name = field.name;
     const auto is_name = [&](std::string_view other) { return same_field_name(name, other); };
     if (is_name(forwarded_for)) continue;  // sent again with the client appended
     if (std::any_of(appended_.begin(), appended_.end(), [&](const Field& f) { return is_name(f.name); })) continue;
     if (removed(name) || std::any_of(named_in_connection.begin(), named_in_connection.end(), is_name)) continue;
-    forwarded_.push_back({name, field.value()});
+    forwarded_.push_back({name, field.value});
   }
   size_ = method_.size() + 1 + target_.size() + std::string_view(" HTTP/1.1\r\n").size() + crlf.size();
   for (const auto& field : forwarded_) size_ += field_wire_size(field.name, field.value);

@@ -9,7 +9,6 @@
 //
 // Holds views of the client's head and of the route: both outlive the request.
 
-#include <boost/beast/http/message.hpp>
 #include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <string>
@@ -18,12 +17,13 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "gateway/http/client_request_parser.hpp"
 
 namespace canopy::gateway {
 
 class UpstreamRequestHead {
  public:
-  UpstreamRequestHead(const boost::beast::http::request_header<>& client_head, std::string_view client_ip,
+  UpstreamRequestHead(const ClientRequestParser& client_head, std::string_view client_ip,
                       const config::RouteConfig& route, core::Clock::time_point deadline,
                       const std::vector<config::DeadlineHeader>& deadline_headers);
   UpstreamRequestHead(const UpstreamRequestHead&) = delete;

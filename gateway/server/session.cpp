@@ -18,9 +18,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include "core/cancelled.hpp"
@@ -46,7 +44,6 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto as_values = asio::as_tuple(core::use_awaitable);
-using RequestParser = http::request_parser<http::buffer_body>;
 
 unsigned status_of(HeadOutcome outcome) {
   switch (outcome) {
@@ -59,7 +56,7 @@ unsigned status_of(HeadOutcome outcome) {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
-bool expects_continue(const http::request<http::buffer_body>& request) {
+bool expects_continue(const ClientRequestParser& request) {
   return beast::iequals(request[http::field::expect], "100-continue");
 }
 
@@ -148,12 +145,12 @@ core::Awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
   exchange.status = status;
   exchange.close_connection = exchange.close_connection || !exchange.request_complete;
   auto response = error_response(status, client.version, client.keep_alive && !exchange.close_connection, detail);
-  if (!co_await send(client.socket, response, client.parser.get().method())) exchange.client_gone = true;
+  if (!co_await send(client.socket, response, client.parser.method())) exchange.client_gone = true;
 }
 
 // Routes and answers one request whose header has been read.
 core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exchange& exchange) {
-  auto& request = client.parser.get();
+  auto& request = client.parser;
   const bool body_pending = !client.parser.is_done();
   auto reply = [&](SimpleResponse response) -> core::Awaitable<void> {
     exchange.status = response.result_int();
@@ -179,9 +176,9 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
   exchange.route_index = decision.route;
   exchange.deadline = exchange.started + route.timeout;
   if (gateway.config().server.trust_deadline_header) {
-    if (auto asked = requested_deadline(request, exchange.started)) exchange.deadline = std::min(exchange.deadline, *asked);
+    if (auto asked = requested_deadline(request[deadline_header], request[grpc_timeout_header], exchange.started)) exchange.deadline = std::min(exchange.deadline, *asked);
   }
-  request.erase(deadline_header);  // upstream calls carry our own
+  request.forget(deadline_header);  // upstream calls carry our own
   if (route.min_budget && exchange.deadline - exchange.started < *route.min_budget) {
     // Deadline-aware admission: work that cannot finish in time is not started.
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(exchange.deadline - exchange.started);
@@ -234,7 +231,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
     Gateway& gateway = *snapshot;
     const auto& settings = gateway.config().server;
     const HeadLimits limits{settings.max_header_bytes, settings.max_uri_bytes, settings.max_body_bytes};
-    RequestParser parser;
+    ClientRequestParser parser;
     parser.header_limit(static_cast<std::uint32_t>(settings.max_header_bytes + 4));
     parser.body_limit(settings.max_body_bytes);
 
@@ -255,9 +252,8 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
       co_return;  // the framing is in doubt, or there is nobody left to talk to
     }
 
-    auto& request = parser.get();
-    Downstream client{socket, buffer, parser, client_ip, request.keep_alive(), request.version()};
-    Exchange exchange{.method = std::string(request.method_string()), .target = std::string(request.target()),
+    Downstream client{socket, buffer, parser, client_ip, parser.keep_alive(), parser.version()};
+    Exchange exchange{.method = std::string(parser.method_string()), .target = std::string(parser.target()),
                       .client = client_ip};
     {
       RequestRecord record(server, gateway, exchange);

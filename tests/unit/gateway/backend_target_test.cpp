@@ -5,11 +5,10 @@
 #include <boost/json/parse.hpp>
 
 #include "config/load.hpp"
+#include "tests/unit/gateway/parsed_request.hpp"
 
 namespace canopy::gateway {
 namespace {
-
-namespace http = boost::beast::http;
 
 // The compiled template of the last backend of a one-route config.
 config::PathTemplate template_of(const std::string& match, const std::string& first, const std::string& second = "") {
@@ -22,10 +21,9 @@ config::PathTemplate template_of(const std::string& match, const std::string& fi
 }
 
 TEST(BackendTarget, FillsValuesOfTheIncomingRequest) {
-  http::fields headers;
-  headers.set("X-Tenant", "acme/corp ü");
+  const ParsedRequest request("GET /api/users/42?v=7&sort=asc HTTP/1.1\r\nX-Tenant: acme/corp ü\r\n\r\n");
   const IncomingValues incoming{.path = "/api/users/42", .query = "v=7&sort=asc", .route_pattern = "/api/users/{id}",
-                                .rest = "", .headers = &headers};
+                                .rest = "", .request = &request.parser()};
   auto path = template_of("{ path = \"/api/users/{id}\" }", "/u/{path.id}?{query}&t={header.x-tenant}&s={query.sort}");
   auto filled = fill_backend_target(path, incoming, nullptr);
   EXPECT_EQ(filled.missing, "");
@@ -44,10 +42,12 @@ TEST(BackendTarget, FillsScalarFieldsOfAnEarlierAnswerAndNamesWhatIsMissing) {
 }
 
 TEST(BackendTarget, AMissingQueryParameterOrHeaderIsMissing) {
-  http::fields headers;
-  const IncomingValues incoming{.path = "/", .query = "a=1", .headers = &headers};
+  const ParsedRequest request("GET /?a=1 HTTP/1.1\r\nX-Empty:\r\n\r\n");
+  const IncomingValues incoming{.path = "/", .query = "a=1", .request = &request.parser()};
   EXPECT_EQ(fill_backend_target(template_of("{ path = \"/\" }", "/{query.b}"), incoming, nullptr).missing, "{query.b}");
   EXPECT_EQ(fill_backend_target(template_of("{ path = \"/\" }", "/{header.x}"), incoming, nullptr).missing, "{header.x}");
+  EXPECT_EQ(fill_backend_target(template_of("{ path = \"/\" }", "/e{header.x-empty}"), incoming, nullptr).target, "/e")
+      << "a header sent empty is there";
 }
 
 TEST(QueryParam, FindsRawValuesAndEmptyOnes) {

@@ -2,35 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <string>
 
 #include "config/load.hpp"
 #include "gateway/http/message_head.hpp"
+#include "tests/unit/gateway/parsed_request.hpp"
 
 namespace canopy::gateway {
 namespace {
 
-namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 
 // The client's head as the gateway parsed it.
-class ClientHead {
- public:
-  explicit ClientHead(std::string_view wire) {
-    parser_.eager(true);
-    boost::system::error_code ec;
-    parser_.put(boost::asio::buffer(wire.data(), wire.size()), ec);
-    EXPECT_FALSE(ec) << ec.message();
-    EXPECT_TRUE(parser_.is_header_done());
-  }
-  const http::request_header<>& head() const { return parser_.get().base(); }
-
- private:
-  http::request_parser<http::empty_body> parser_;
-};
+using ClientHead = ParsedRequest;
 
 // A config whose one route matches /v1 and goes to an upstream, with `settings` added to the route.
 config::Config route_config(const std::string& settings) {
@@ -41,7 +25,7 @@ config::Config route_config(const std::string& settings) {
 
 std::string upstream_head(const ClientHead& client, const config::RouteConfig& route,
                           const std::vector<config::DeadlineHeader>& deadline_headers = {}) {
-  const UpstreamRequestHead head(client.head(), "192.0.2.7", route, core::Clock::now() + 30s, deadline_headers);
+  const UpstreamRequestHead head(client.parser(), "192.0.2.7", route, core::Clock::now() + 30s, deadline_headers);
   std::string text = wire_text(head);
   std::string again(head.size(), '\0');
   EXPECT_EQ(head.write(again.data()), again.data() + again.size()) << "size() and write() disagree";
