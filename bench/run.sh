@@ -11,6 +11,7 @@
 #             same at 64 with eight typical client headers), post16k,
 #             big (1 MiB responses), aggregate (latency on one connection: Canopy's
 #             3-backend route against three direct calls and one proxied call),
+#             aggregate1ms (the same with backends that take 1 ms to answer),
 #             churn (Connection: close; 1 s runs in the last round only, spaced so
 #             that TIME-WAIT sockets do not exhaust the ephemeral ports)  default: all
 #   targets   direct, canopy, nginx, haproxy                       default: all
@@ -24,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=5 rounds=3 pin=0 workers=1
-profiles=get64,get256,headers64,post16k,big,aggregate,churn
+profiles=get64,get256,headers64,post16k,big,aggregate,aggregate1ms,churn
 targets=direct,canopy,nginx,haproxy
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -83,6 +84,14 @@ aggregate = { backends = [
   { upstream = "bench", path = "/a", key = "a" },
   { upstream = "bench", path = "/b", key = "b" },
   { upstream = "bench", path = "/c", key = "c" },
+] }
+[[routes]]
+match = { path = "/agg1ms" }
+timeout = "5s"
+aggregate = { backends = [
+  { upstream = "bench", path = "/a?delay=1", key = "a" },
+  { upstream = "bench", path = "/b?delay=1", key = "b" },
+  { upstream = "bench", path = "/c?delay=1", key = "c" },
 ] }
 [[routes]]
 upstream = "bench"
@@ -165,7 +174,7 @@ shape_of() {
   case $1 in
     get64) echo "get 64" ;; get256) echo "get 256" ;; headers64) echo "get_headers 64" ;;
     post16k) echo "post16k 64" ;; big) echo "big 16" ;;
-    aggregate) echo "aggregate 1" ;; churn) echo "churn 64" ;;
+    aggregate) echo "aggregate 1" ;; aggregate1ms) echo "aggregate1ms 1" ;; churn) echo "churn 64" ;;
     *) echo "bench/run.sh: unknown profile $1" >&2; exit 2 ;;
   esac
 }
@@ -181,10 +190,10 @@ for round in $(seq "$rounds"); do
     # it cannot starve the other profiles of ephemeral ports.
     [ "$profile" = churn ] && [ "$round" != "$rounds" ] && continue
     read -r script connections <<<"$(shape_of "$profile")"
-    # The aggregate profile measures latency (one connection): Canopy's 3-backend route, one direct
+    # The aggregate profiles measure latency (one connection): Canopy's 3-backend route, one direct
     # call (three of them one after another are the sum), and one call proxied by Canopy.
     profile_targets=${targets//,/ }
-    [ "$profile" = aggregate ] && profile_targets="direct canopy single"
+    [[ "$profile" == aggregate* ]] && profile_targets="direct canopy single"
     # Churn against the upstream directly leaves its TIME-WAIT sockets at the upstream's port, and the
     # proxies' next connections there take the same ephemeral ports (Linux hands them out per
     # destination, in order): their SYNs meet those TIME-WAIT sockets and wait a second each. Direct last.
@@ -194,6 +203,7 @@ for round in $(seq "$rounds"); do
     for target in $profile_targets; do
       run_script=$script
       [ "$profile" = aggregate ] && [ "$target" != canopy ] && run_script=get
+      [ "$profile" = aggregate1ms ] && [ "$target" != canopy ] && run_script=get1ms
       run_seconds=$duration
       if [ "$profile" = churn ]; then
         # Every churned connection leaves a TIME-WAIT socket for 60 s, and loopback has ~28k

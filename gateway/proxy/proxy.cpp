@@ -199,6 +199,10 @@ core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::
   std::array<EndpointPool*, config::max_retry_attempts> tried{};  // no allocation per request
   std::size_t tries = 0;
   bool stale_replayed = false;
+  struct ClosedAtTheEnd {  // the answer's connection goes back to the pool or closes with proxy()
+    std::optional<UpstreamAnswer>& answer;
+    ~ClosedAtTheEnd() { answer.reset(); }
+  } closed_at_the_end{client.upstream_answer};
 
   EndpointPool* endpoint = cluster.pick();
   if (!endpoint) {
@@ -208,7 +212,7 @@ core::Awaitable<void> proxy(Downstream& client, Cluster& cluster, const config::
   }
   for (;;) {
     exchange.endpoint = endpoint->name();
-    UpstreamAnswer answer;
+    UpstreamAnswer& answer = client.upstream_answer.emplace();  // the last try's ends here
     UpstreamCall record(cluster, *endpoint);
     const auto until = route.retries && route.retries->per_try_timeout
                            ? std::min(exchange.deadline, core::Clock::now() + *route.retries->per_try_timeout)

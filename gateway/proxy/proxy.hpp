@@ -14,6 +14,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -27,6 +28,12 @@
 
 namespace canopy::gateway {
 
+// An upstream connection whose response header has been read; its body is still on the wire.
+struct UpstreamAnswer {
+  Lease lease;
+  UpstreamResponseParser parser;  // its head views lease.buffer()
+};
+
 // The downstream half of the exchange: the client's connection and the parser
 // that has read the request header (its body is still on the wire; the head's
 // views are valid until `buffer` is read into again).
@@ -37,12 +44,9 @@ struct Downstream {
   std::string ip;
   bool keep_alive = true;
   unsigned version = 11;
-};
-
-// An upstream connection whose response header has been read; its body is still on the wire.
-struct UpstreamAnswer {
-  Lease lease;
-  UpstreamResponseParser parser;  // its head views lease.buffer()
+  // Where proxy() keeps the answer of the request in progress: in the
+  // connection's frame, allocated once, not in a frame of every request.
+  std::optional<UpstreamAnswer>& upstream_answer;
 };
 
 // Sends the answer's header to the client and streams its body; returns the

@@ -23,7 +23,7 @@ constexpr std::string_view forwarded_for = "X-Forwarded-For";
 UpstreamRequestHead::UpstreamRequestHead(const ClientRequestParser& client_head, std::string_view client_ip,
                                          const config::RouteConfig& route, core::Clock::time_point deadline,
                                          const std::vector<config::DeadlineHeader>& deadline_headers)
-    : method_(client_head.method_string()), target_(client_head.target()) {
+    : method_(client_head.method_string()), target_(client_head.target()), client_fields_(client_head.fields()) {
   // The target changes only with a rewrite (or a target that is not a path).
   if (route.strip_prefix || route.prefix_rewrite || !target_.starts_with('/')) {
     rewritten_target_ = upstream_target(target_, route);
@@ -60,17 +60,18 @@ UpstreamRequestHead::UpstreamRequestHead(const ClientRequestParser& client_head,
     append(deadline_header_name(header), value);
   }
 
-  for (const auto& field : client_head.fields()) {
+  for (std::size_t i = 0; i < client_fields_.size(); ++i) {
+    const auto& field = client_fields_[i];
     if (is_hop_by_hop(field.id) || field.id == http::field::expect) continue;  // Expect: answered here
     const std::string_view name = field.name;
     const auto is_name = [&](std::string_view other) { return same_field_name(name, other); };
     if (is_name(forwarded_for)) continue;  // sent again with the client appended
     if (std::any_of(appended_.begin(), appended_.end(), [&](const Field& f) { return is_name(f.name); })) continue;
     if (removed(name) || std::any_of(named_in_connection.begin(), named_in_connection.end(), is_name)) continue;
-    forwarded_.push_back({name, field.value});
+    forwarded_.push_back(static_cast<std::uint32_t>(i));
   }
   size_ = method_.size() + 1 + target_.size() + std::string_view(" HTTP/1.1\r\n").size() + crlf.size();
-  for (const auto& field : forwarded_) size_ += field_wire_size(field.name, field.value);
+  for (const auto i : forwarded_) size_ += field_wire_size(client_fields_[i].name, client_fields_[i].value);
   for (const auto& field : appended_) size_ += field_wire_size(field.name, field.value);
 }
 
@@ -85,7 +86,7 @@ char* UpstreamRequestHead::write(char* out) const noexcept {
   *out++ = ' ';
   out = write_text(out, target_);
   out = write_text(out, " HTTP/1.1\r\n");
-  for (const auto& field : forwarded_) out = write_field(field.name, field.value, out);
+  for (const auto i : forwarded_) out = write_field(client_fields_[i].name, client_fields_[i].value, out);
   for (const auto& field : appended_) out = write_field(field.name, field.value, out);
   return write_text(out, crlf);
 }

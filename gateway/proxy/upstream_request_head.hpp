@@ -11,6 +11,8 @@
 
 #include <boost/container/small_vector.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,8 +53,11 @@ class UpstreamRequestHead {
   std::string rewritten_target_;  // what target_ views when the route rewrites it
   std::string forwarded_for_;
   std::string deadline_values_[2];
-  // Decided once: a retry writes the same head again.
-  boost::container::small_vector<Field, 16> forwarded_;  // the client's fields that go on, in order
+  // Decided once: a retry writes the same head again. The client's fields that
+  // go on, in order, by their place in client_fields_ (four bytes each, not a
+  // pair of views: this head lives in the proxy's frame, allocated per request).
+  std::span<const ClientRequestParser::Field> client_fields_;
+  boost::container::small_vector<std::uint32_t, 16> forwarded_;
   boost::container::small_vector<Field, 8> appended_;
   std::size_t size_ = 0;
   bool chunked_ = false;

@@ -148,64 +148,34 @@ core::Awaitable<void> answer_failure(Downstream& client, Exchange& exchange) {
   if (!co_await send(client.socket, response, client.parser.method())) exchange.client_gone = true;
 }
 
-// Routes and answers one request whose header has been read.
-core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exchange& exchange) {
-  auto& request = client.parser;
-  const bool body_pending = !client.parser.is_done();
-  auto reply = [&](SimpleResponse response) -> core::Awaitable<void> {
-    exchange.status = response.result_int();
-    exchange.close_connection = exchange.close_connection || body_pending;
-    response.keep_alive(client.keep_alive && !exchange.close_connection);
-    exchange.response_complete = co_await send(client.socket, response, request.method());
-    exchange.client_gone = !exchange.response_complete;
-  };
+// The request ends with `response`, in a coroutine of its own: the responses
+// of the paths that answer at once take no room in the frame of the path that
+// proxies, which every request allocates.
+core::Awaitable<void> reply(Downstream& client, Exchange& exchange, SimpleResponse response) {
+  exchange.status = response.result_int();
+  exchange.close_connection = exchange.close_connection || !client.parser.is_done();
+  response.keep_alive(client.keep_alive && !exchange.close_connection);
+  exchange.response_complete = co_await send(client.socket, response, client.parser.method());
+  exchange.client_gone = !exchange.response_complete;
+}
 
-  const auto decision = gateway.router().route(request[http::field::host], request.method_string(), path_of(request.target()));
-  if (decision.kind == RouteMatchKind::not_found) {
-    co_await reply(error_response(404, client.version, true, "no route for " + exchange.method + " " + std::string(path_of(exchange.target))));
-    co_return;
-  }
-  if (decision.kind == RouteMatchKind::method_not_allowed) {
-    auto response = error_response(405, client.version, true, exchange.method + " is not allowed here");
-    response.set(http::field::allow, decision.allow);
-    co_await reply(std::move(response));
-    co_return;
-  }
-  const auto& route = gateway.route(decision.route);
-  exchange.route = route.name;
-  exchange.route_index = decision.route;
-  exchange.deadline = exchange.started + route.timeout;
-  if (gateway.config().server.trust_deadline_header) {
-    if (auto asked = requested_deadline(request[deadline_header], request[grpc_timeout_header], exchange.started)) exchange.deadline = std::min(exchange.deadline, *asked);
-  }
-  request.forget(deadline_header);  // upstream calls carry our own
-  if (route.min_budget && exchange.deadline - exchange.started < *route.min_budget) {
-    // Deadline-aware admission: work that cannot finish in time is not started.
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(exchange.deadline - exchange.started);
-    const auto needed = std::chrono::duration_cast<std::chrono::milliseconds>(*route.min_budget);
-    exchange.cancel_reason = core::CancelReason::deadline;
-    co_await reply(error_response(504, client.version, true,
-                                  "the request's deadline leaves " + std::to_string(left.count()) + " ms; route " +
-                                      route.name + " needs at least " + std::to_string(needed.count()) + " ms"));
-    co_return;
-  }
-  if (route.static_response) {
-    co_await reply(static_response(*route.static_response, client.version, true));
-    co_return;
-  }
-  std::optional<RequestAdmission> admission = admit_request_now(gateway, decision.route);
-  if (!admission) admission = co_await admit_request(gateway, decision.route);
+// Admission, 100 Continue, the request scope, and what went wrong if anything.
+core::Awaitable<void> answer_routed(Server& server, Gateway& gateway, Downstream& client, Exchange& exchange,
+                                    std::size_t route_index) {
+  std::optional<RequestAdmission> admission = admit_request_now(gateway, route_index);
+  if (!admission) admission = co_await admit_request(gateway, route_index);
   if (!admission->admitted()) {
     exchange.refused = admission->refused;
-    co_await reply(error_response(503, client.version, true, admission->detail));  // with Retry-After
+    auto refused = reply(client, exchange, error_response(503, client.version, true, admission->detail));  // with Retry-After
+    co_await std::move(refused);
     co_return;
   }
-  if (body_pending && expects_continue(request) && !co_await send_continue(client.socket)) {
+  if (!client.parser.is_done() && expects_continue(client.parser) && !co_await send_continue(client.socket)) {
     exchange.client_gone = true;
     co_return;
   }
   try {
-    const auto scope = co_await run_in_request_scope(server, gateway, client, decision.route, exchange);
+    const auto scope = co_await run_in_request_scope(server, gateway, client, route_index, exchange);
     if (scope.outcome == core::ScopeOutcome::cancelled && scope.reason != core::CancelReason::explicit_cancel) {
       exchange.cancel_reason = scope.reason;
     }
@@ -217,6 +187,45 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
   co_await answer_failure(client, exchange);
 }
 
+// Routes and answers one request whose header has been read. Not a coroutine:
+// what is decided at once returns its reply, the rest answer_routed.
+core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& client, Exchange& exchange) {
+  auto& request = client.parser;
+  const auto decision = gateway.router().route(request[http::field::host], request.method_string(), path_of(request.target()));
+  if (decision.kind == RouteMatchKind::not_found) {
+    return reply(client, exchange,
+                 error_response(404, client.version, true,
+                                "no route for " + exchange.method + " " + std::string(path_of(exchange.target))));
+  }
+  if (decision.kind == RouteMatchKind::method_not_allowed) {
+    auto response = error_response(405, client.version, true, exchange.method + " is not allowed here");
+    response.set(http::field::allow, decision.allow);
+    return reply(client, exchange, std::move(response));
+  }
+  const auto& route = gateway.route(decision.route);
+  exchange.route = route.name;
+  exchange.route_index = decision.route;
+  exchange.deadline = exchange.started + route.timeout;
+  if (gateway.config().server.trust_deadline_header) {
+    if (auto asked = requested_deadline(request[deadline_header], request[grpc_timeout_header], exchange.started)) {
+      exchange.deadline = std::min(exchange.deadline, *asked);
+    }
+  }
+  request.forget(deadline_header);  // upstream calls carry our own
+  if (route.min_budget && exchange.deadline - exchange.started < *route.min_budget) {
+    // Deadline-aware admission: work that cannot finish in time is not started.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(exchange.deadline - exchange.started);
+    const auto needed = std::chrono::duration_cast<std::chrono::milliseconds>(*route.min_budget);
+    exchange.cancel_reason = core::CancelReason::deadline;
+    return reply(client, exchange,
+                 error_response(504, client.version, true,
+                                "the request's deadline leaves " + std::to_string(left.count()) + " ms; route " +
+                                    route.name + " needs at least " + std::to_string(needed.count()) + " ms"));
+  }
+  if (route.static_response) return reply(client, exchange, static_response(*route.static_response, client.version, true));
+  return answer_routed(server, gateway, client, exchange, decision.route);
+}
+
 }  // namespace
 
 core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe_unused]] core::Permit slot) {
@@ -224,6 +233,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
   const auto peer = socket.remote_endpoint(ec);
   const std::string client_ip = ec ? "unknown" : peer.address().to_string();
   beast::flat_buffer buffer;
+  std::optional<UpstreamAnswer> upstream_answer;  // of the request in progress (proxy())
 
   for (bool first = true;; first = false) {
     // The config as of this request: a reload applies from the next request on.
@@ -252,7 +262,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
       co_return;  // the framing is in doubt, or there is nobody left to talk to
     }
 
-    Downstream client{socket, buffer, parser, client_ip, parser.keep_alive(), parser.version()};
+    Downstream client{socket, buffer, parser, client_ip, parser.keep_alive(), parser.version(), upstream_answer};
     Exchange exchange{.method = std::string(parser.method_string()), .target = std::string(parser.target()),
                       .client = client_ip};
     {
