@@ -2,7 +2,9 @@
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/asio/buffer.hpp>
 #include <algorithm>
+#include <charconv>
 
 #include "gateway/http/body_piece.hpp"
 
@@ -10,28 +12,25 @@ namespace canopy::gateway {
 
 namespace http = boost::beast::http;
 
-void ClientRequestParser::on_request_impl(http::verb method, boost::beast::string_view method_string,
-                                          boost::beast::string_view target, int version,
-                                          boost::beast::error_code& ec) {
-  method_ = method;
-  method_string_ = method_string;
-  target_ = target;
-  version_ = static_cast<unsigned>(version);
-  ec = {};
-}
-
-void ClientRequestParser::on_field_impl(http::field id, boost::beast::string_view name,
-                                        boost::beast::string_view value, boost::beast::error_code& ec) {
-  // Beast hands out a value with obs-fold in a buffer of its own, gone after
-  // this call; a value in the parsed bytes starts after the colon and blanks.
-  const char* at = name.data() + name.size() + 1;
-  while (at < value.data() && (*at == ' ' || *at == '\t')) ++at;
-  if (!value.empty() && at != value.data()) {
-    ec = http::error::bad_value;
-    return;
+boost::system::error_code ClientRequestParser::frame_body(const Framing& framing) {
+  // The longest: "GET / HTTP/1.1" + Connection: keep-alive + Content-Length of 20 digits.
+  char head[128];
+  char* out = head;
+  const auto append = [&](std::string_view text) { out = std::copy(text.begin(), text.end(), out); };
+  append(version_ == 10 ? "GET / HTTP/1.0\r\n" : "GET / HTTP/1.1\r\n");
+  if (framing.close) append("Connection: close\r\n");
+  if (framing.keep_alive) append("Connection: keep-alive\r\n");
+  if (framing.chunked) append("Transfer-Encoding: chunked\r\n");
+  if (framing.content_length) {
+    append("Content-Length: ");
+    out = std::to_chars(out, head + sizeof head, *framing.content_length).ptr;
+    append("\r\n");
   }
-  fields_.push_back(Field{id, name, value});
-  ec = {};
+  append("\r\n");
+  boost::system::error_code ec;
+  this->put(boost::asio::buffer(head, static_cast<std::size_t>(out - head)), ec);
+  if (!ec && !is_header_done()) ec = http::error::partial_message;
+  return ec;
 }
 
 std::string_view ClientRequestParser::operator[](http::field id) const noexcept {

@@ -1,21 +1,20 @@
 #pragma once
-// A parser for the requests clients send. Its head is kept as views into the
-// bytes it parsed (the connection's read buffer) instead of a Beast field set,
-// which costs an allocation and a sorted insert per field, and a free per field
-// when the request ends: about half of what a typical browser head of ten
-// fields cost to take in. The body is handed out in pieces the way Beast's
-// buffer_body does it (body().data/size: where the next bytes go).
+// A client's request: its head as views into the bytes it came in (the
+// connection's read buffer), as take_request_head() checked and tokenized them
+// in one pass, and its body decoded by Beast's basic_parser. A Beast field set
+// would cost an allocation and a sorted insert per field and a free per field
+// when the request ends; Beast's own parse of the head would read every byte
+// again after the strict check. The body is handed out in pieces the way
+// Beast's buffer_body does it (body().data/size: where the next bytes go).
 //
 // Guarantees
 // - method_string(), target(), fields() and their views stay valid while the
-//   bytes the head was parsed from are unchanged: until the read buffer is read
-//   into again (the body's relay, the next request). Whatever outlives that
-//   (the access log's method and target) is copied.
-// - The head was checked before it was parsed (check_request_head): no field
-//   value is folded, so every value is in the parsed bytes. A folded one is
-//   refused here all the same (bad_value), never copied or rewritten.
-// - Framing (Content-Length, chunked, keep_alive(), the header and body limits)
-//   is Beast's basic_parser's own.
+//   bytes of the head are unchanged: until the read buffer is read into again
+//   (the body's relay, the next request). Whatever outlives that (the access
+//   log's method and target) is copied.
+// - Beast's parser decodes the body from a head that says only the framing
+//   (version, Connection close / keep-alive, Content-Length or chunked): the
+//   body's framing, keep_alive() and the body limit are Beast's own.
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -23,6 +22,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/container/small_vector.hpp>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -46,6 +46,27 @@ class ClientRequestParser : public boost::beast::http::basic_parser<true> {
   unsigned version() const noexcept { return version_; }  // 10 or 11
   std::span<const Field> fields() const noexcept { return fields_; }
 
+  // The head, as take_request_head() reads it.
+  void set_request_line(boost::beast::http::verb method, std::string_view method_string, std::string_view target,
+                        unsigned version) noexcept {
+    method_ = method;
+    method_string_ = method_string;
+    target_ = target;
+    version_ = version;
+  }
+  void add_field(boost::beast::http::field id, std::string_view name, std::string_view value) {
+    fields_.push_back(Field{id, name, value});
+  }
+  // What the head says of the body and the connection.
+  struct Framing {
+    std::optional<std::uint64_t> content_length;
+    bool chunked = false;
+    bool close = false;       // a Connection option
+    bool keep_alive = false;  // a Connection option
+  };
+  // Readies Beast's parser for the body (after the request line and fields).
+  boost::system::error_code frame_body(const Framing& framing);
+
   // The first field of that name (any case), or none.
   const Field* find(std::string_view name) const noexcept;
   // The first value of the field, or an empty view (as Beast's fields[]).
@@ -61,11 +82,16 @@ class ClientRequestParser : public boost::beast::http::basic_parser<true> {
   boost::beast::http::buffer_body::value_type& body() noexcept { return body_; }
 
  private:
-  void on_request_impl(boost::beast::http::verb method, boost::beast::string_view method_string,
-                       boost::beast::string_view target, int version, boost::beast::error_code& ec) override;
+  // Beast reads only frame_body()'s head: what it says is kept above already.
+  void on_request_impl(boost::beast::http::verb, boost::beast::string_view, boost::beast::string_view, int,
+                       boost::beast::error_code& ec) override {
+    ec = {};
+  }
   void on_response_impl(int, boost::beast::string_view, int, boost::beast::error_code&) override {}
-  void on_field_impl(boost::beast::http::field id, boost::beast::string_view name, boost::beast::string_view value,
-                     boost::beast::error_code& ec) override;
+  void on_field_impl(boost::beast::http::field, boost::beast::string_view, boost::beast::string_view,
+                     boost::beast::error_code& ec) override {
+    ec = {};
+  }
   void on_header_impl(boost::beast::error_code& ec) override { ec = {}; }
   void on_body_init_impl(const boost::optional<std::uint64_t>&, boost::beast::error_code& ec) override { ec = {}; }
   std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;

@@ -2,6 +2,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -13,6 +15,7 @@ namespace canopy::gateway {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+namespace http = beast::http;
 
 namespace {
 
@@ -61,7 +64,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::optional<HeadResult> check_request_line(std::string_view line, const HeadLimits& limits) {
+// The request line METHOD SP TARGET SP VERSION, checked; on success `parser` has it.
+std::optional<HeadResult> take_request_line(std::string_view line, const HeadLimits& limits,
+                                            ClientRequestParser& parser) {
   const auto sp1 = line.find(' ');
   const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
@@ -76,15 +81,31 @@ std::optional<HeadResult> check_request_line(std::string_view line, const HeadLi
     return bad("the request target has a byte outside VCHAR");
   }
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return bad("only HTTP/1.0 and HTTP/1.1 are served");
+  parser.set_request_line(http::string_to_verb(method), method, target, version == "HTTP/1.1" ? 11 : 10);
   return std::nullopt;
+}
+
+// A Connection (or Proxy-Connection) value: a comma-separated list of tokens,
+// empty elements allowed (RFC 9110 §5.6.1). Notes close and keep-alive.
+bool take_connection_options(std::string_view value, ClientRequestParser::Framing& framing) {
+  while (true) {
+    const auto comma = value.find(',');
+    const auto option = trim(value.substr(0, comma));
+    if (!all_of_class(option, token_char)) return false;
+    if (beast::iequals(option, "close")) framing.close = true;
+    if (beast::iequals(option, "keep-alive")) framing.keep_alive = true;
+    if (comma == std::string_view::npos) return true;
+    value.remove_prefix(comma + 1);
+  }
 }
 
 }  // namespace
 
-std::optional<HeadResult> check_request_head(std::string_view head, const HeadLimits& limits) {
+std::optional<HeadResult> take_request_head(std::string_view head, const HeadLimits& limits,
+                                            ClientRequestParser& parser) {
   if (head.find('\0') != std::string_view::npos) return bad("NUL in the request head");
-  bool first = true, content_length = false, transfer_encoding = false;
-  std::uint64_t length = 0;
+  bool first = true, transfer_encoding = false;
+  ClientRequestParser::Framing framing;
   while (!head.empty()) {
     const auto lf = head.find('\n');
     if (lf == std::string_view::npos || lf == 0 || head[lf - 1] != '\r') return bad("a line does not end in CRLF");
@@ -93,7 +114,7 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
     if (line.find('\r') != std::string_view::npos) return bad("a bare CR in the request head");
     if (line.empty()) break;  // the end of the head
     if (first) {
-      if (auto problem = check_request_line(line, limits)) return problem;
+      if (auto problem = take_request_line(line, limits, parser)) return problem;
       first = false;
       continue;
     }
@@ -108,20 +129,34 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
     if (!is_field_value(value)) {
       return bad("a control character in the value of " + std::string(name));
     }
-    if (beast::iequals(name, "content-length")) {
-      if (content_length) return bad("Content-Length appears more than once");
-      content_length = true;
+    const auto id = http::string_to_field(name);
+    if (id == http::field::content_length) {
+      if (framing.content_length) return bad("Content-Length appears more than once");
+      std::uint64_t length = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (value.empty() || ec != std::errc() || end != value.data() + value.size()) return bad("Content-Length is not a number");
-    } else if (beast::iequals(name, "transfer-encoding")) {
+      framing.content_length = length;
+    } else if (id == http::field::transfer_encoding) {
       if (transfer_encoding) return bad("Transfer-Encoding appears more than once");
       transfer_encoding = true;
       if (!beast::iequals(value, "chunked")) return bad("Transfer-Encoding other than chunked");
+      framing.chunked = true;
+    } else if (id == http::field::connection || id == http::field::proxy_connection) {
+      if (!take_connection_options(value, framing)) return bad(std::string(name) + " is not a list of tokens");
     }
+    parser.add_field(id, name, value);
   }
-  if (content_length && transfer_encoding) return bad("both Content-Length and Transfer-Encoding");
-  if (content_length && length > limits.max_body_bytes) return HeadResult{HeadOutcome::body_too_large, "the body is larger than allowed"};
+  if (framing.content_length && transfer_encoding) return bad("both Content-Length and Transfer-Encoding");
+  if (framing.content_length && *framing.content_length > limits.max_body_bytes) {
+    return HeadResult{HeadOutcome::body_too_large, "the body is larger than allowed"};
+  }
+  if (const auto ec = parser.frame_body(framing)) return bad("the body's framing: " + ec.message());
   return std::nullopt;
+}
+
+std::optional<HeadResult> check_request_head(std::string_view head, const HeadLimits& limits) {
+  ClientRequestParser parser;
+  return take_request_head(head, limits, parser);
 }
 
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buffer& buffer,
@@ -134,11 +169,8 @@ core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buf
     if (end != std::string_view::npos) {
       const auto head = seen.substr(0, end + 4);
       if (head.size() > limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
-      if (auto problem = check_request_head(head, limits)) co_return *problem;
-      boost::system::error_code ec;
-      const auto used = parser.put(asio::buffer(head.data(), head.size()), ec);
-      if (ec || !parser.is_header_done()) co_return HeadResult{HeadOutcome::bad_request, ec ? ec.message() : "incomplete head"};
-      buffer.consume(used);
+      if (auto problem = take_request_head(head, limits, parser)) co_return *problem;
+      buffer.consume(head.size());
       co_return HeadResult{};
     }
     scanned = seen.size();

@@ -1,15 +1,18 @@
 #pragma once
-// Reads a request head (request line and header fields) strictly, before Beast
-// parses it: RFC 9112 is checked on the raw bytes, where nothing has been
-// normalised yet. Anything ambiguous is refused, because a proxy that reads a
-// request differently from its upstream is open to request smuggling.
+// Reads a request head (request line and header fields) strictly, in one pass:
+// RFC 9112 is checked on the raw bytes, where nothing has been normalised yet,
+// and the head is tokenized by the same pass into views (ClientRequestParser).
+// Beast's parser only decodes the body, from the framing this pass found.
+// Anything ambiguous is refused, because a proxy that reads a request
+// differently from its upstream is open to request smuggling.
 //
 // Refused with 400: a method that is not a token; a target with bytes outside
 // VCHAR; a version other than HTTP/1.0 or 1.1; a field line without a colon, with
 // whitespace before the colon, or folded (obs-fold); NUL, a bare CR or a bare LF
 // anywhere; Content-Length repeated (even with equal values) or not a number;
 // Content-Length together with Transfer-Encoding; a Transfer-Encoding other than
-// "chunked". 414: a target longer than max_uri_bytes. 431: a head longer than
+// "chunked"; a Connection (or Proxy-Connection) value that is not a list of
+// tokens. 414: a target longer than max_uri_bytes. 431: a head longer than
 // max_header_bytes.
 
 #include <boost/asio/awaitable.hpp>
@@ -44,11 +47,15 @@ struct HeadLimits {
   std::size_t max_body_bytes;
 };
 
-// What is wrong with a complete head (ending in CRLF CRLF), if anything.
+// What is wrong with a complete head (ending in CRLF CRLF), if anything; when
+// nothing is, `parser` holds the head (views of `head`) and is ready for the body.
+std::optional<HeadResult> take_request_head(std::string_view head, const HeadLimits& limits,
+                                            ClientRequestParser& parser);
+// The same verdict, the head taken nowhere.
 std::optional<HeadResult> check_request_head(std::string_view head, const HeadLimits& limits);
 
-// Reads into `buffer` until the head is complete, checks it, and feeds it to
-// `parser`. The caller bounds the wait (HeadTimeouts cancels the read).
+// Reads into `buffer` until the head is complete and takes it into `parser`
+// (take_request_head). The caller bounds the wait (HeadTimeouts cancels the read).
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, boost::beast::flat_buffer& buffer,
                                               ClientRequestParser& parser, const HeadLimits& limits);
 

@@ -51,23 +51,29 @@ TEST(ClientRequestParser, ForgetsEveryFieldOfANameAndKeepsTheRestInOrder) {
   EXPECT_EQ(request.parser()["x-canopy-deadline-ms"], "");
 }
 
-TEST(ClientRequestParser, RefusesAFoldedValueRatherThanKeepAViewOfBeastsCopy) {
-  // check_request_head refuses obs-fold before any parse; this is the parser's own guard.
-  const std::string wire = "GET / HTTP/1.1\r\nX-Folded: one\r\n two\r\n\r\n";
-  ClientRequestParser parser;
-  boost::system::error_code ec;
-  parser.put(boost::asio::buffer(wire), ec);
-  EXPECT_EQ(ec, http::error::bad_value);
+TEST(ClientRequestParser, KeepsAliveAsTheVersionAndTheConnectionOptionsSay) {
+  EXPECT_TRUE(ParsedRequest("GET / HTTP/1.1\r\nHost: h\r\n\r\n").parser().keep_alive());
+  EXPECT_FALSE(ParsedRequest("GET / HTTP/1.1\r\nConnection: x-a, Close\r\n\r\n").parser().keep_alive());
+  EXPECT_FALSE(ParsedRequest("GET / HTTP/1.0\r\nHost: h\r\n\r\n").parser().keep_alive());
+  EXPECT_TRUE(ParsedRequest("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").parser().keep_alive());
+  EXPECT_FALSE(ParsedRequest("GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n").parser().keep_alive())
+      << "as Beast reads it";
+}
+
+TEST(ClientRequestParser, ABodylessHeadIsDoneAndABodysLengthIsKnown) {
+  EXPECT_TRUE(ParsedRequest("GET / HTTP/1.1\r\n\r\n").parser().is_done());
+  ParsedRequest post("POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n");
+  EXPECT_FALSE(post.parser().is_done());
+  EXPECT_EQ(post.parser().content_length().value_or(0), 12u);
 }
 
 TEST(ClientRequestParser, HandsOutAChunkedBodyInThePiecesItIsGiven) {
-  const std::string wire = "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n";
-  ClientRequestParser parser;
-  parser.eager(true);
+  ParsedRequest request(
+      "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n");
+  auto& parser = request.parser();
+  const std::string& wire = request.wire();
+  std::size_t used = request.body_offset();
   boost::system::error_code ec;
-  std::size_t used = parser.put(boost::asio::buffer(wire), ec);
-  EXPECT_EQ(ec, http::error::need_buffer) << "no piece to put the body in yet";
-  ASSERT_TRUE(parser.is_header_done());
   std::string body;
   char piece[4];
   while (!parser.is_done()) {

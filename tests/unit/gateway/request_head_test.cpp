@@ -38,6 +38,8 @@ TEST(RequestHead, RefusesMalformedLines) {
   EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX: a\r\n  b\r\n\r\n"), "400 obsolete line folding (obs-fold)");
   EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX: a\x01\r\n\r\n"), "400 a control character in the value of X");
   EXPECT_EQ(verdict("GET / HTTP/2.0\r\n\r\n"), "400 only HTTP/1.0 and HTTP/1.1 are served");
+  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nConnection: keep alive\r\n\r\n"), "400 Connection is not a list of tokens");
+  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nConnection: , close,, x-a \r\n\r\n"), "ok") << "empty elements are allowed";
   EXPECT_EQ(verdict("GET  / HTTP/1.1\r\n\r\n"), "400 the request line is not METHOD SP TARGET SP VERSION");
   EXPECT_EQ(verdict("GET /" + std::string(64, 'a') + " HTTP/1.1\r\n\r\n"), "414");
 }
