@@ -71,28 +71,19 @@ serve_on_cpu 0 "$bin/canopy-upstream" --listen "127.0.0.1:$upstream_port=bench" 
 wait_port "$upstream_port" canopy-upstream "$work/upstream.log"
 
 canopy_port=$(free_port)
+aggregate_route() {  # $1 the route's path; $2 what each backend's path ends with
+  printf '[[routes]]\nmatch = { path = "%s" }\ntimeout = "5s"\naggregate = { backends = [\n' "$1"
+  for key in a b c; do printf '  { upstream = "bench", path = "/%s%s", key = "%s" },\n' "$key" "$2" "$key"; done
+  printf '] }'
+}
 cat >"$work/canopy.toml" <<TOML
 [server]
 listen = "127.0.0.1:$canopy_port"
 workers = $workers
 [upstreams.bench]
 endpoints = ["127.0.0.1:$upstream_port"]
-[[routes]]
-match = { path = "/agg" }
-timeout = "5s"
-aggregate = { backends = [
-  { upstream = "bench", path = "/a", key = "a" },
-  { upstream = "bench", path = "/b", key = "b" },
-  { upstream = "bench", path = "/c", key = "c" },
-] }
-[[routes]]
-match = { path = "/agg1ms" }
-timeout = "5s"
-aggregate = { backends = [
-  { upstream = "bench", path = "/a?delay=1", key = "a" },
-  { upstream = "bench", path = "/b?delay=1", key = "b" },
-  { upstream = "bench", path = "/c?delay=1", key = "c" },
-] }
+$(aggregate_route /agg "")
+$(aggregate_route /agg1ms "?delay=1")
 [[routes]]
 upstream = "bench"
 timeout = "30s"

@@ -26,15 +26,13 @@
 #include <span>
 #include <string_view>
 
+#include "gateway/http/field_view.hpp"
+
 namespace canopy::gateway {
 
 class ClientRequestParser : public boost::beast::http::basic_parser<true> {
  public:
-  struct Field {
-    boost::beast::http::field id;  // field::unknown for a name Beast has no constant for
-    std::string_view name;
-    std::string_view value;
-  };
+  using Field = FieldView;
 
   ClientRequestParser() = default;
   ClientRequestParser(const ClientRequestParser&) = delete;

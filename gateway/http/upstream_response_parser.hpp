@@ -25,15 +25,13 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/http/field_view.hpp"
+
 namespace canopy::gateway {
 
 class UpstreamResponseParser : public boost::beast::http::basic_parser<false> {
  public:
-  struct Field {
-    boost::beast::http::field id;  // field::unknown for a name Beast has no constant for
-    std::string_view name;
-    std::string_view value;
-  };
+  using Field = FieldView;
 
   UpstreamResponseParser() = default;
   UpstreamResponseParser(const UpstreamResponseParser&) = delete;
