@@ -82,6 +82,9 @@ listen = "127.0.0.1:$canopy_port"
 workers = $workers
 [upstreams.bench]
 endpoints = ["127.0.0.1:$upstream_port"]
+# The upstream shares the cores and echoes every header it gets: it is sent the
+# headers nginx and HAProxy send it (X-Forwarded-*), not the time left as well.
+deadline_headers = []
 $(aggregate_route /agg "")
 $(aggregate_route /agg1ms "?delay=1")
 [[routes]]
@@ -110,6 +113,11 @@ http {
       proxy_pass http://bench;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
+      # What Canopy sends upstream too (a usual production setting).
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Forwarded-Host \$host;
       proxy_buffering off;  # stream like Canopy does
       proxy_request_buffering off;
     }
@@ -135,6 +143,10 @@ defaults
   http-reuse always
 frontend bench
   bind 127.0.0.1:$haproxy_port
+  # What Canopy sends upstream too (a usual production setting).
+  option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
   default_backend bench
 backend bench
   server upstream 127.0.0.1:$upstream_port
