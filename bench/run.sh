@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     --workers) workers=$2; shift 2 ;;
     --pin) pin=1; shift ;;
     --smoke) duration=1 rounds=1 profiles=get64; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
