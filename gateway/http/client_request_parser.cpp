@@ -1,8 +1,8 @@
 #include "gateway/http/client_request_parser.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/asio/buffer.hpp>
 #include <algorithm>
 #include <charconv>
 
@@ -13,7 +13,8 @@ namespace canopy::gateway {
 namespace http = boost::beast::http;
 
 boost::system::error_code ClientRequestParser::frame_body(const Framing& framing) {
-  // The longest: "GET / HTTP/1.1" + Connection: keep-alive + Content-Length of 20 digits.
+  // Room for all of it at once: the request line, both Connection options,
+  // Transfer-Encoding and a Content-Length of 20 digits take 127 bytes.
   char head[128];
   char* out = head;
   const auto append = [&](std::string_view text) { out = std::copy(text.begin(), text.end(), out); };

@@ -104,7 +104,7 @@ bool take_connection_options(std::string_view value, ClientRequestParser::Framin
 std::optional<HeadResult> take_request_head(std::string_view head, const HeadLimits& limits,
                                             ClientRequestParser& parser) {
   if (head.find('\0') != std::string_view::npos) return bad("NUL in the request head");
-  bool first = true, transfer_encoding = false;
+  bool first = true;
   ClientRequestParser::Framing framing;
   while (!head.empty()) {
     const auto lf = head.find('\n');
@@ -137,8 +137,7 @@ std::optional<HeadResult> take_request_head(std::string_view head, const HeadLim
       if (value.empty() || ec != std::errc() || end != value.data() + value.size()) return bad("Content-Length is not a number");
       framing.content_length = length;
     } else if (id == http::field::transfer_encoding) {
-      if (transfer_encoding) return bad("Transfer-Encoding appears more than once");
-      transfer_encoding = true;
+      if (framing.chunked) return bad("Transfer-Encoding appears more than once");
       if (!beast::iequals(value, "chunked")) return bad("Transfer-Encoding other than chunked");
       framing.chunked = true;
     } else if (id == http::field::connection || id == http::field::proxy_connection) {
@@ -146,7 +145,7 @@ std::optional<HeadResult> take_request_head(std::string_view head, const HeadLim
     }
     parser.add_field(id, name, value);
   }
-  if (framing.content_length && transfer_encoding) return bad("both Content-Length and Transfer-Encoding");
+  if (framing.content_length && framing.chunked) return bad("both Content-Length and Transfer-Encoding");
   if (framing.content_length && *framing.content_length > limits.max_body_bytes) {
     return HeadResult{HeadOutcome::body_too_large, "the body is larger than allowed"};
   }
