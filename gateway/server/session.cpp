@@ -26,6 +26,7 @@
 #include "gateway/fanout/aggregate.hpp"
 #include "gateway/http/request_head.hpp"
 #include "gateway/log/access_log.hpp"
+#include "gateway/net/ip_text.hpp"
 #include "gateway/net/sockets.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
@@ -231,7 +232,7 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
 core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe_unused]] core::Permit slot) {
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
-  const std::string client_ip = ec ? "unknown" : peer.address().to_string();
+  const std::string client_ip = ec ? "unknown" : ip_text(peer.address());
   beast::flat_buffer buffer;
   std::optional<UpstreamAnswer> upstream_answer;  // of the request in progress (proxy())
 
