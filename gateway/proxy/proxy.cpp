@@ -66,7 +66,7 @@ struct TryResult {
   };
   End end = End::stopped;
   UpstreamError error = UpstreamError::none;
-  bool body_sent = false;    // body bytes were taken from the client: the request can never be replayed
+  bool body_sent = false;    // body bytes (or framing) were taken from the client: the request can never be replayed
   bool stale_reuse = false;  // a reused keep-alive connection failed before any answer: the upstream had closed it
 };
 
@@ -109,13 +109,15 @@ class ProxyCall {
   }
 
  private:
+  bool client_body_taken() const noexcept { return bytes_sent_ > 0 || body_taken_; }
+
   core::Awaitable<TryResult> attempt_bounded(EndpointPool& endpoint, bool fresh, UpstreamAnswer& answer,
                                              UpstreamCall& call, core::Clock::time_point until) {
     TryResult result;
     auto work = [&]() -> core::Awaitable<void> { result = co_await send_and_read_head(endpoint, fresh, answer, call); };
     if (co_await core::move_on_at(until, work()) == core::DeadlineOutcome::expired) {
       call.failed(UpstreamError::timeout);
-      result = TryResult{TryResult::End::upstream_failed, UpstreamError::timeout, result.body_sent || bytes_sent_ > 0};
+      result = TryResult{TryResult::End::upstream_failed, UpstreamError::timeout, result.body_sent || client_body_taken()};
     }
     co_return result;
   }
@@ -128,7 +130,7 @@ class ProxyCall {
     Checkout& checkout = *ready;
     if (checkout.error != UpstreamError::none) {
       call.failed(checkout.error);
-      co_return TryResult{End::upstream_failed, checkout.error, bytes_sent_ > 0};
+      co_return TryResult{End::upstream_failed, checkout.error, client_body_taken()};
     }
     answer.lease = std::move(checkout.lease);
     Lease& lease = answer.lease;
@@ -137,7 +139,8 @@ class ProxyCall {
     const auto sent = co_await relay(client_.socket, client_.buffer, client_.parser, upstream_head_, lease.socket());
     bytes_sent_ += sent.body_bytes;
     exchange_.bytes_in += sent.body_bytes;
-    const bool body_sent = bytes_sent_ > 0;
+    body_taken_ = body_taken_ || sent.source_taken;
+    const bool body_sent = client_body_taken();
     if (sent.outcome == RelayOutcome::cancelled) co_return TryResult{End::stopped, {}, body_sent};
     if (sent.outcome == RelayOutcome::read_failed) {
       exchange_.client_gone = true;
@@ -178,13 +181,14 @@ class ProxyCall {
   config::HalfClose half_close_;
   core::Nursery& request_;
   Exchange& exchange_;
-  // Views of the client's head: valid until its read buffer takes body bytes,
-  // and a try is made again only while none were taken (body_sent).
+  // Views of the client's head: valid until its read buffer is read into again,
+  // and a try is made again only while nothing after the head was taken (body_sent).
   const UpstreamRequestHead upstream_head_;
   bool head_;
   bool replayable_;
   bool watching_ = false;
   std::uint64_t bytes_sent_ = 0;
+  bool body_taken_ = false;  // even none of its bytes (an empty chunked body's last chunk)
 };
 
 }  // namespace

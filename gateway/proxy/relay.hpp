@@ -36,6 +36,9 @@ struct RelayResult {
   RelayOutcome outcome = RelayOutcome::complete;
   std::uint64_t body_bytes = 0;
   bool header_written = false;
+  // Bytes after the head were taken from the source (body or framing, such as
+  // a chunked body's last chunk): the message cannot be sent again.
+  bool source_taken = false;
 };
 
 namespace detail {
@@ -157,6 +160,7 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
   while (!parser.is_done()) {
     body.data = piece;
     body.size = piece_capacity;
+    result.source_taken = true;
     boost::system::error_code ec;
     if (from_buffer.size() > 0 && !buffered_needs_more) {
       // Bytes already read (a small body comes with its head) are parsed in

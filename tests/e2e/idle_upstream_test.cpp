@@ -55,6 +55,8 @@ class OneAnswerUpstream {
   }
 
   tcp::socket& connection() { return *socket_; }
+  tcp::acceptor& acceptor() { return acceptor_; }
+  std::uint16_t canopy_port() const { return canopy_.port(); }
 
  private:
   asio::io_context io_;
@@ -98,6 +100,35 @@ TEST(IdleUpstreamConnections, OneWithBytesPastItsResponseIsClosedNotReused) {
             200u);
   ASSERT_TRUE(peer_closes_within(upstream.connection(), 4000)) << "canopy kept a connection with unread bytes";
   EXPECT_EQ(upstream.serve_one(), 200u) << "the next request was not answered on a new connection";
+}
+
+// A request whose body (here only a chunked body's last chunk) was taken from
+// the client cannot be sent again: the replay on a new connection would go
+// without it. When the reused connection turns out closed, the client gets 502.
+TEST(IdleUpstreamConnections, ARequestWhoseBodyWasTakenIsNotReplayedOnANewConnection) {
+  OneAnswerUpstream upstream("");
+  ASSERT_EQ(upstream.serve_one(), 200u);
+  upstream.connection().close();
+  std::string replayed;  // what a second connection got, if Canopy made one
+  std::thread second([&] {
+    pollfd incoming{upstream.acceptor().native_handle(), POLLIN, 0};
+    if (::poll(&incoming, 1, 3000) != 1) return;
+    tcp::socket socket = upstream.acceptor().accept();
+    boost::system::error_code ec;
+    asio::read_until(socket, asio::dynamic_buffer(replayed), "0\r\n\r\n", ec);  // a whole chunked body
+    asio::write(socket, asio::buffer(std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")), ec);
+  });
+  Connection client(upstream.canopy_port());
+  client.send("POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the head goes upstream first
+  client.send("0\r\n\r\n");
+  const auto response = client.read_response(std::chrono::seconds(5));
+  second.join();
+  ASSERT_TRUE(response) << "no answer: a replay without the body left the upstream waiting";
+  if (!replayed.empty()) {
+    EXPECT_TRUE(replayed.ends_with("0\r\n\r\n")) << replayed;
+  }
+  EXPECT_EQ(response->result_int(), 502u);
 }
 
 }  // namespace
