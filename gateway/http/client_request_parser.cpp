@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <charconv>
 
-#include "gateway/http/body_piece.hpp"
-
 namespace canopy::gateway {
 
 namespace http = boost::beast::http;
@@ -49,15 +47,6 @@ void ClientRequestParser::forget(std::string_view name) noexcept {
   fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
                                [&](const Field& f) { return boost::beast::iequals(f.name, name); }),
                 fields_.end());
-}
-
-std::size_t ClientRequestParser::on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) {
-  return fill_body_piece(body_, body, ec);
-}
-
-std::size_t ClientRequestParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body,
-                                                    boost::beast::error_code& ec) {
-  return fill_body_piece(body_, body, ec);
 }
 
 }  // namespace canopy::gateway

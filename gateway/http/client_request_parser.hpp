@@ -17,7 +17,6 @@
 //   body's framing, keep_alive() and the body limit are Beast's own.
 
 #include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/container/small_vector.hpp>
@@ -27,10 +26,11 @@
 #include <string_view>
 
 #include "gateway/http/field_view.hpp"
+#include "gateway/http/piece_body_parser.hpp"
 
 namespace canopy::gateway {
 
-class ClientRequestParser : public boost::beast::http::basic_parser<true> {
+class ClientRequestParser : public PieceBodyParser<true> {
  public:
   using Field = FieldView;
 
@@ -76,9 +76,6 @@ class ClientRequestParser : public boost::beast::http::basic_parser<true> {
   // Forgets every field of that name: it goes nowhere from here on.
   void forget(std::string_view name) noexcept;
 
-  // Where the next piece of body goes (data, size), as buffer_body's value.
-  boost::beast::http::buffer_body::value_type& body() noexcept { return body_; }
-
  private:
   // Beast reads only frame_body()'s head: what it says is kept above already.
   void on_request_impl(boost::beast::http::verb, boost::beast::string_view, boost::beast::string_view, int,
@@ -90,14 +87,6 @@ class ClientRequestParser : public boost::beast::http::basic_parser<true> {
                      boost::beast::error_code& ec) override {
     ec = {};
   }
-  void on_header_impl(boost::beast::error_code& ec) override { ec = {}; }
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, boost::beast::error_code& ec) override { ec = {}; }
-  std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code& ec) override {
-    ec = {};
-  }
-  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_finish_impl(boost::beast::error_code& ec) override { ec = {}; }
 
   boost::beast::http::verb method_ = boost::beast::http::verb::unknown;
   std::string_view method_string_;
@@ -105,7 +94,6 @@ class ClientRequestParser : public boost::beast::http::basic_parser<true> {
   unsigned version_ = 11;
   // Inline room for a browser's head; more fields cost one allocation.
   boost::container::small_vector<Field, 16> fields_;
-  boost::beast::http::buffer_body::value_type body_{};
 };
 
 }  // namespace canopy::gateway

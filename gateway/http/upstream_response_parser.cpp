@@ -1,7 +1,5 @@
 #include "gateway/http/upstream_response_parser.hpp"
 
-#include "gateway/http/body_piece.hpp"
-
 namespace canopy::gateway {
 
 namespace http = boost::beast::http;
@@ -35,15 +33,6 @@ void UpstreamResponseParser::on_field_impl(http::field id, boost::beast::string_
   if (!value.empty() && !follows_its_name(name, value)) kept = unfolded_.emplace_front(value);
   fields_.push_back(Field{id, name, kept});
   ec = {};
-}
-
-std::size_t UpstreamResponseParser::on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) {
-  return fill_body_piece(body_, body, ec);
-}
-
-std::size_t UpstreamResponseParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body,
-                                                       boost::beast::error_code& ec) {
-  return on_body_impl(body, ec);
 }
 
 }  // namespace canopy::gateway

@@ -16,7 +16,6 @@
 //   is Beast's basic_parser's own.
 
 #include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/container/small_vector.hpp>
 #include <cstdint>
@@ -26,10 +25,11 @@
 #include <string_view>
 
 #include "gateway/http/field_view.hpp"
+#include "gateway/http/piece_body_parser.hpp"
 
 namespace canopy::gateway {
 
-class UpstreamResponseParser : public boost::beast::http::basic_parser<false> {
+class UpstreamResponseParser : public PieceBodyParser<false> {
  public:
   using Field = FieldView;
 
@@ -42,30 +42,18 @@ class UpstreamResponseParser : public boost::beast::http::basic_parser<false> {
   unsigned version() const noexcept { return version_; }  // 10 or 11
   std::span<const Field> fields() const noexcept { return fields_; }
 
-  // Where the next piece of body goes (data, size), as buffer_body's value.
-  boost::beast::http::buffer_body::value_type& body() noexcept { return body_; }
-
  private:
   void on_request_impl(boost::beast::http::verb, boost::beast::string_view, boost::beast::string_view, int,
                        boost::beast::error_code&) override {}
   void on_response_impl(int code, boost::beast::string_view reason, int version, boost::beast::error_code& ec) override;
   void on_field_impl(boost::beast::http::field id, boost::beast::string_view name, boost::beast::string_view value,
                      boost::beast::error_code& ec) override;
-  void on_header_impl(boost::beast::error_code& ec) override { ec = {}; }
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, boost::beast::error_code& ec) override { ec = {}; }
-  std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code& ec) override {
-    ec = {};
-  }
-  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_finish_impl(boost::beast::error_code& ec) override { ec = {}; }
 
   unsigned status_ = 0;
   unsigned version_ = 11;
   std::string_view reason_;
   boost::container::small_vector<Field, 8> fields_;
   std::forward_list<std::string> unfolded_;  // values that are not in the parsed bytes (rare)
-  boost::beast::http::buffer_body::value_type body_{};
 };
 
 }  // namespace canopy::gateway
