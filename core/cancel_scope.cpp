@@ -29,7 +29,11 @@ CancelReason reason_being_delivered() noexcept { return delivering.value_or(Canc
 }  // namespace detail
 
 CancelScope::CancelScope(Nursery& owner, Executor executor, Shield shield)
-    : owner_(owner), executor_(std::move(executor)), shield_(shield) {}
+    : detail::DeadlineQueue::Entry(
+          [](detail::DeadlineQueue::Entry& entry) noexcept { static_cast<CancelScope&>(entry).on_due(); }),
+      owner_(owner),
+      executor_(std::move(executor)),
+      shield_(shield) {}
 
 CancelScope::~CancelScope() {
   // Only reached with members when the executor is torn down under a running
@@ -78,34 +82,27 @@ void CancelScope::set_deadline_at(Clock::time_point deadline) {
 
 void CancelScope::arm_timer() {
   if (cancel_called_ || timer_stopped_) return;
-  std::optional<Clock::time_point> next = deadline_;
-  if (grace_deadline_) next = next ? std::min(*next, *grace_deadline_) : *grace_deadline_;
-  if (!next) return;
-  if (!timer_) timer_.emplace(executor_);
-  timer_->expires_at(*next);  // a wait already pending completes as operation_aborted
-  ++timer_waits_;
-  // The nursery does not end while timer_waits_ > 0, so `this` outlives the wait.
-  timer_->async_wait([this](boost::system::error_code ec) { on_timer(ec); });
+  std::optional<Clock::time_point> due = deadline_;
+  if (grace_deadline_) due = due ? std::min(*due, *grace_deadline_) : *grace_deadline_;
+  if (!due) return;
+  detail::DeadlineQueue::of(executor_).add(*this, *due);
 }
 
-void CancelScope::on_timer(boost::system::error_code ec) {
-  --timer_waits_;
-  if (!ec && !cancel_called_ && !timer_stopped_) {
-    const auto now = Clock::now();
-    if (grace_deadline_ && now >= *grace_deadline_) {
-      cancel_as(grace_reason_, /*by_itself=*/false);
-    } else if (deadline_ && now >= *deadline_) {
-      cancel_as(CancelReason::deadline, /*by_itself=*/true);
-    } else if (timer_waits_ == 0) {
-      arm_timer();  // woke early (clock granularity): wait for the rest
-    }
+void CancelScope::on_due() noexcept {
+  if (cancel_called_ || timer_stopped_) return;
+  const auto now = Clock::now();
+  if (grace_deadline_ && now >= *grace_deadline_) {
+    cancel_as(grace_reason_, /*by_itself=*/false);
+  } else if (deadline_ && now >= *deadline_) {
+    cancel_as(CancelReason::deadline, /*by_itself=*/true);
+  } else {
+    arm_timer();  // the deadline moved later since it was queued
   }
-  owner_.maybe_finish();
 }
 
-void CancelScope::stop_timer() {
+void CancelScope::stop_timer() noexcept {
   timer_stopped_ = true;
-  if (timer_ && timer_waits_ > 0) timer_->cancel();
+  remove();
 }
 
 }  // namespace canopy::core

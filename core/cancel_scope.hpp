@@ -23,6 +23,7 @@
 #include "core/cancel_reason.hpp"
 #include "core/clock.hpp"
 #include "core/detail/child_task.hpp"
+#include "core/detail/deadline_queue.hpp"
 #include "core/detail/intrusive_list.hpp"
 #include "core/executor.hpp"
 #include "core/shield.hpp"
@@ -31,7 +32,8 @@ namespace canopy::core {
 
 class Nursery;
 
-class CancelScope {
+// Its deadline is an entry of its context's DeadlineQueue: no timer of its own.
+class CancelScope : private detail::DeadlineQueue::Entry {
  public:
   CancelScope(const CancelScope&) = delete;
   CancelScope& operator=(const CancelScope&) = delete;
@@ -65,20 +67,18 @@ class CancelScope {
   void cancel_as(CancelReason reason, bool by_itself);
   // An enclosing scope's cancellation reached the task that opened this scope.
   void cancel_from_outside(CancelReason reason);
+  // Queues the earlier of the deadline and the shield's grace deadline.
   void arm_timer();
-  void on_timer(boost::system::error_code ec);
-  void stop_timer();
-  bool timer_idle() const noexcept { return timer_waits_ == 0; }
+  void on_due() noexcept;
+  void stop_timer() noexcept;
 
   Nursery& owner_;
   Executor executor_;
   Shield shield_;
   detail::IntrusiveList<detail::ChildTask> members_;
-  std::optional<SteadyTimer> timer_;
   std::optional<Clock::time_point> deadline_;
   std::optional<Clock::time_point> grace_deadline_;
   CancelReason grace_reason_ = CancelReason::explicit_cancel;
-  int timer_waits_ = 0;
   bool timer_stopped_ = false;
   bool cancel_called_ = false;
   bool cancelled_itself_ = false;

@@ -125,7 +125,7 @@ void Nursery::forget(detail::ChildTask& task) noexcept {
 }
 
 void Nursery::maybe_finish() {
-  if (stats_.live_tasks == 0 && scope_.timer_idle() && join_.parked()) {
+  if (stats_.live_tasks == 0 && join_.parked()) {
     closed_ = true;
     join_.wake();
   }

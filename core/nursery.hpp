@@ -10,8 +10,8 @@
 //
 // Guarantees
 // - The body and every started task run concurrently on the caller's executor;
-//   open_nursery() returns only after all of them (and the deadline timer) have
-//   ended. No API lets a task outlive its nursery.
+//   open_nursery() returns only after all of them have ended, its deadline
+//   unqueued. No API lets a task outlive its nursery.
 // - The first task (or body) that throws cancels the scope (reason
 //   sibling_failed); when all have ended its error is rethrown: alone as itself,
 //   with the others as an ErrorGroup. Tasks that end by cancellation are not errors.
