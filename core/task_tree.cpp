@@ -9,7 +9,7 @@ namespace detail {
 
 TreeNode::TreeNode(TaskTree& tree, TreeNode* parent, TaskName name, TaskKind kind)
     : tree_(tree), parent_(parent), id_(tree.next_id_++), name_(name), kind_(kind),
-      started_at_(Clock::now()) {
+      started_at_(coarse_now()) {
   tree_.attach(*this, parent);
 }
 

@@ -24,8 +24,12 @@ struct Buffered {
   std::size_t written = 0;   // bytes of `text` already out
   std::uint64_t dropped = 0;
   bool mode_set = false;
-  std::time_t stamped_second = -1;
-  char stamp[32] = {};  // "2026-11-26T05:37:06.mmmZ"; the part up to the second is for stamped_second
+  // The wall clock read once a second; in between, a line's time is its end on
+  // the steady clock plus the offset between the two (a wall clock set back or
+  // forward shows in the next second's lines).
+  core::Clock::time_point stamp_until{};  // steady time the formatted second ends
+  std::chrono::system_clock::duration wall_minus_steady{};
+  char stamp[32] = {};  // "2026-11-26T05:37:06.mmmZ"; the part up to the second is formatted once
   std::size_t stamp_length = 0;
 };
 
@@ -37,20 +41,27 @@ void make_stdout_nonblocking() {
   if (flags >= 0) fcntl(STDOUT_FILENO, F_SETFL, flags | O_NONBLOCK);
 }
 
-// ISO 8601 UTC with milliseconds; the part up to the second is formatted once a second.
-std::string_view timestamp() {
+// ISO 8601 UTC with milliseconds of the steady time `at` (a request's end).
+std::string_view timestamp(core::Clock::time_point at) {
+  using std::chrono::duration_cast;
+  using std::chrono::system_clock;
   auto& b = buffered;
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t second = std::chrono::system_clock::to_time_t(now);
-  if (second != b.stamped_second) {
+  if (at >= b.stamp_until || at < b.stamp_until - std::chrono::seconds(1)) {
+    const auto wall_now = system_clock::now();
+    const auto steady_now = core::Clock::now();
+    b.wall_minus_steady = wall_now.time_since_epoch() - duration_cast<system_clock::duration>(steady_now.time_since_epoch());
+    const auto wall = system_clock::time_point(duration_cast<system_clock::duration>(at.time_since_epoch()) + b.wall_minus_steady);
+    const auto second = std::chrono::floor<std::chrono::seconds>(wall);
+    const std::time_t seconds = system_clock::to_time_t(second);
     std::tm tm{};
-    gmtime_r(&second, &tm);
+    gmtime_r(&seconds, &tm);
     const int n = std::snprintf(b.stamp, sizeof b.stamp, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
                                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     b.stamp_length = static_cast<std::size_t>(n) + 4;  // + "mmmZ"
-    b.stamped_second = second;
+    b.stamp_until = at + duration_cast<core::Clock::duration>(second + std::chrono::seconds(1) - wall);
   }
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto wall = duration_cast<system_clock::duration>(at.time_since_epoch()) + b.wall_minus_steady;
+  const auto millis = duration_cast<std::chrono::milliseconds>(wall).count() % 1000;
   char* ms = b.stamp + b.stamp_length - 4;
   ms[0] = static_cast<char>('0' + millis / 100);
   ms[1] = static_cast<char>('0' + millis / 10 % 10);
@@ -87,10 +98,10 @@ void log_access(const Exchange& e) {
     ++b.dropped;  // the reader is far behind: losing a line beats stalling every request
     return;
   }
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(core::Clock::now() - e.started).count();
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(e.ended - e.started).count();
   JsonText line(b.text);
   line.begin();
-  line.field("ts", timestamp());
+  line.field("ts", timestamp(e.ended));
   line.field("type", std::string_view("access"));
   line.field("method", e.method);
   line.field("target", e.target);

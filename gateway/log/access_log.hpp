@@ -25,6 +25,7 @@ namespace canopy::gateway {
 
 inline constexpr std::size_t max_buffered_bytes = 4 * 1024 * 1024;
 
+// Logs `exchange` as of exchange.ended (its duration and time stamp).
 void log_access(const Exchange& exchange);
 
 // Writes everything, waiting for the reader if need be: at exit.

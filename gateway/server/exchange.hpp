@@ -15,6 +15,7 @@ namespace canopy::gateway {
 
 struct Exchange {
   core::Clock::time_point started = core::Clock::now();
+  core::Clock::time_point ended{};  // when it was answered (or given up), as logged and measured
   core::Clock::time_point deadline = core::Clock::time_point::max();  // the route's, maybe shortened by the client
   std::string route;
   std::size_t route_index = static_cast<std::size_t>(-1);  // none: the request matched no route

@@ -72,9 +72,10 @@ class RequestRecord {
     if (exchange_.client_gone || exchange_.cancel_reason == core::CancelReason::client_disconnect) {
       exchange_.status = 499;  // NGINX's convention: the client closed the request
     }
+    exchange_.ended = core::Clock::now();
     log_access(exchange_);
     gateway_.metrics().route(exchange_.route_index).record(method_label_index(exchange_.method), exchange_.status,
-                                                            core::Clock::now() - exchange_.started,
+                                                            exchange_.ended - exchange_.started,
                                                             exchange_.cancel_reason, exchange_.fanout);
     server_.request_finished();
   }
@@ -235,6 +236,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
   const std::string client_ip = ec ? "unknown" : ip_text(peer.address());
   beast::flat_buffer buffer;
   std::optional<UpstreamAnswer> upstream_answer;  // of the request in progress (proxy())
+  auto waiting_since = core::Clock::now();        // for the next request head: accepted, or the last answered
 
   for (bool first = true;; first = false) {
     // The config as of this request: a reload applies from the next request on.
@@ -250,7 +252,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
     {
       // The whole head within the timeout, however slowly it trickles in.
       const HeadWait wait(server.head_timeouts(), socket,
-                          core::Clock::now() + (first ? settings.header_timeout : settings.idle_timeout));
+                          waiting_since + (first ? settings.header_timeout : settings.idle_timeout));
       head = co_await read_request_head(socket, buffer, parser, limits);
     }
     if (head.outcome != HeadOutcome::complete) {
@@ -270,6 +272,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
       RequestRecord record(server, gateway, exchange);
       co_await answer(server, gateway, client, exchange);
     }
+    waiting_since = exchange.ended;
     if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) {
       socket.shutdown(TcpSocket::shutdown_send, ec);
       co_return;

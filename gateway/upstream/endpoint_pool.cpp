@@ -138,7 +138,7 @@ std::optional<Checkout> EndpointPool::checkout_now(bool fresh) {
 }
 
 std::optional<UpstreamConnection> EndpointPool::take_idle() {
-  const auto now = core::Clock::now();
+  const auto now = core::coarse_now();  // against idle times of a second and more
   while (!idle_.empty()) {
     Idle idle = std::move(idle_.back());
     idle_.pop_back();
@@ -159,7 +159,7 @@ void EndpointPool::close_idle(core::Clock::time_point now) {
 
 void EndpointPool::give_back(UpstreamConnection connection) {
   if (connection.buffer.capacity() > kept_buffer_bytes) connection.buffer.shrink_to_fit();  // empty: frees it
-  idle_.push_back(Idle{std::move(connection), core::Clock::now()});
+  idle_.push_back(Idle{std::move(connection), core::coarse_now()});
 }
 
 }  // namespace canopy::gateway

@@ -4,6 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/e2e/support/canopy_under_test.hpp"
 #include "tests/e2e/support/http_client.hpp"
@@ -32,6 +39,53 @@ TEST(AccessLog, AStalledStdoutReaderNeitherBlocksRequestsNorLosesLines) {
   for (int i = 0; i < requests; ++i) {
     EXPECT_EQ(lines[i].at("target").as_string(), ("/n/" + std::to_string(i)).c_str()) << "line " << i;
     EXPECT_EQ(lines[i].at("status"), 200);
+  }
+}
+
+// "2026-11-26T21:20:01.123Z" as a time point; nullopt when it is not that shape.
+std::optional<std::chrono::system_clock::time_point> parse_stamp(const std::string& text) {
+  std::tm tm{};
+  int millis = -1;
+  char zone = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &millis, &zone) != 8 ||
+      zone != 'Z' || text.size() != 24) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
+}
+
+TEST(AccessLog, EachLineIsStampedWithTheWallClockTimeItsRequestEnded) {
+  DemoUpstreams upstreams{{"a"}};
+  Canopy canopy{upstream_sections({"a"}) + "[[routes]]\nupstream = \"a\"\n", &upstreams};
+  Connection client(canopy.port());
+  struct Window {
+    std::chrono::system_clock::time_point sent, answered;
+  };
+  std::vector<Window> windows;
+  // Across two second boundaries at least: the stamp's second is formatted once a second.
+  for (int i = 0; i < 5; ++i) {
+    Window window{.sent = std::chrono::system_clock::now(), .answered = {}};
+    client.send("GET /stamp/" + std::to_string(i) + " HTTP/1.1\r\nHost: h\r\n\r\n");
+    auto response = client.read_response(5s);
+    window.answered = std::chrono::system_clock::now();
+    ASSERT_TRUE(response);
+    windows.push_back(window);
+    std::this_thread::sleep_for(550ms);
+  }
+  const auto lines = canopy.access_log(windows.size(), 5s);
+  ASSERT_EQ(lines.size(), windows.size());
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    const std::string ts(lines[i].at("ts").as_string());
+    const auto stamp = parse_stamp(ts);
+    ASSERT_TRUE(stamp) << ts;
+    // Milliseconds are cut, not rounded: the stamp may be up to 1 ms before the request was sent.
+    EXPECT_GE(*stamp, windows[i].sent - 1ms) << "line " << i << ": " << ts;
+    EXPECT_LE(*stamp, windows[i].answered) << "line " << i << ": " << ts;
+    const auto took = std::chrono::microseconds(lines[i].at("duration_us").as_int64());
+    EXPECT_LE(took, windows[i].answered - windows[i].sent) << "line " << i;
   }
 }
 
