@@ -41,15 +41,31 @@ void make_stdout_nonblocking() {
   if (flags >= 0) fcntl(STDOUT_FILENO, F_SETFL, flags | O_NONBLOCK);
 }
 
+// The wall clock minus the steady one, from a wall-clock read between two
+// steady ones that were close together (a thread preempted between the reads
+// would skew every stamp of the next second by as long as it waited).
+std::chrono::system_clock::duration wall_minus_steady() {
+  using std::chrono::duration_cast;
+  using std::chrono::system_clock;
+  core::Clock::time_point before, after;
+  system_clock::time_point wall;
+  for (int tries = 0; tries < 4; ++tries) {
+    before = core::Clock::now();
+    wall = system_clock::now();
+    after = core::Clock::now();
+    if (after - before < std::chrono::microseconds(20)) break;
+  }
+  const auto steady = before + (after - before) / 2;
+  return wall.time_since_epoch() - duration_cast<system_clock::duration>(steady.time_since_epoch());
+}
+
 // ISO 8601 UTC with milliseconds of the steady time `at` (a request's end).
 std::string_view timestamp(core::Clock::time_point at) {
   using std::chrono::duration_cast;
   using std::chrono::system_clock;
   auto& b = buffered;
   if (at >= b.stamp_until || at < b.stamp_until - std::chrono::seconds(1)) {
-    const auto wall_now = system_clock::now();
-    const auto steady_now = core::Clock::now();
-    b.wall_minus_steady = wall_now.time_since_epoch() - duration_cast<system_clock::duration>(steady_now.time_since_epoch());
+    b.wall_minus_steady = wall_minus_steady();
     const auto wall = system_clock::time_point(duration_cast<system_clock::duration>(at.time_since_epoch()) + b.wall_minus_steady);
     const auto second = std::chrono::floor<std::chrono::seconds>(wall);
     const std::time_t seconds = system_clock::to_time_t(second);

@@ -81,11 +81,13 @@ TEST(AccessLog, EachLineIsStampedWithTheWallClockTimeItsRequestEnded) {
     const std::string ts(lines[i].at("ts").as_string());
     const auto stamp = parse_stamp(ts);
     ASSERT_TRUE(stamp) << ts;
-    // Milliseconds are cut, not rounded: the stamp may be up to 1 ms before the request was sent.
+    // Milliseconds are cut, not rounded: the stamp may be up to 1 ms before the
+    // request was sent. The gateway reads the end once the answer is out, so
+    // the client may have it a little earlier (more on a loaded machine).
     EXPECT_GE(*stamp, windows[i].sent - 1ms) << "line " << i << ": " << ts;
-    EXPECT_LE(*stamp, windows[i].answered) << "line " << i << ": " << ts;
+    EXPECT_LE(*stamp, windows[i].answered + 250ms) << "line " << i << ": " << ts;
     const auto took = std::chrono::microseconds(lines[i].at("duration_us").as_int64());
-    EXPECT_LE(took, windows[i].answered - windows[i].sent) << "line " << i;
+    EXPECT_LE(took, windows[i].answered - windows[i].sent + 250ms) << "line " << i;
   }
 }
 
