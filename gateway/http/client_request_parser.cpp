@@ -4,32 +4,26 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <algorithm>
-#include <charconv>
 
 namespace canopy::gateway {
 
 namespace http = boost::beast::http;
 
 boost::system::error_code ClientRequestParser::frame_body(const Framing& framing) {
-  // Room for all of it at once: the request line, both Connection options,
-  // Transfer-Encoding and a Content-Length of 20 digits take 127 bytes.
-  char head[128];
+  if (!framing.chunked) {
+    frame_by_length(framing.content_length.value_or(0), framing.connection.keep_alive_for(version_));
+    return {};
+  }
+  // Room for all of it at once: the request line, both Connection options and
+  // Transfer-Encoding take 79 bytes.
+  char head[96];
   char* out = head;
   const auto append = [&](std::string_view text) { out = std::copy(text.begin(), text.end(), out); };
   append(version_ == 10 ? "GET / HTTP/1.0\r\n" : "GET / HTTP/1.1\r\n");
-  if (framing.close) append("Connection: close\r\n");
-  if (framing.keep_alive) append("Connection: keep-alive\r\n");
-  if (framing.chunked) append("Transfer-Encoding: chunked\r\n");
-  if (framing.content_length) {
-    append("Content-Length: ");
-    out = std::to_chars(out, head + sizeof head, *framing.content_length).ptr;
-    append("\r\n");
-  }
-  append("\r\n");
-  boost::system::error_code ec;
-  this->put(boost::asio::buffer(head, static_cast<std::size_t>(out - head)), ec);
-  if (!ec && !is_header_done()) ec = http::error::partial_message;
-  return ec;
+  if (framing.connection.close) append("Connection: close\r\n");
+  if (framing.connection.keep_alive) append("Connection: keep-alive\r\n");
+  append("Transfer-Encoding: chunked\r\n\r\n");
+  return frame_by_beast(std::string_view(head, static_cast<std::size_t>(out - head)));
 }
 
 std::string_view ClientRequestParser::operator[](http::field id) const noexcept {

@@ -12,9 +12,8 @@
 //   bytes of the head are unchanged: until the read buffer is read into again
 //   (the body's relay, the next request). Whatever outlives that (the access
 //   log's method and target) is copied.
-// - Beast's parser decodes the body from a head that says only the framing
-//   (version, Connection close / keep-alive, Content-Length or chunked): the
-//   body's framing, keep_alive() and the body limit are Beast's own.
+// - The body is framed as PieceBodyParser says: counted here, or chunked by
+//   Beast's parser given a head that says only that; keep_alive() as Beast's.
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/field.hpp>
@@ -25,6 +24,7 @@
 #include <span>
 #include <string_view>
 
+#include "gateway/http/connection_options.hpp"
 #include "gateway/http/field_view.hpp"
 #include "gateway/http/piece_body_parser.hpp"
 
@@ -59,10 +59,9 @@ class ClientRequestParser : public PieceBodyParser<true> {
   struct Framing {
     std::optional<std::uint64_t> content_length;
     bool chunked = false;
-    bool close = false;       // a Connection option
-    bool keep_alive = false;  // a Connection option
+    ConnectionOptions connection;
   };
-  // Readies Beast's parser for the body (after the request line and fields).
+  // Readies the body's framing (after the request line and fields).
   boost::system::error_code frame_body(const Framing& framing);
 
   // The first field of that name (any case), or none.
@@ -77,17 +76,6 @@ class ClientRequestParser : public PieceBodyParser<true> {
   void forget(std::string_view name) noexcept;
 
  private:
-  // Beast reads only frame_body()'s head: what it says is kept above already.
-  void on_request_impl(boost::beast::http::verb, boost::beast::string_view, boost::beast::string_view, int,
-                       boost::beast::error_code& ec) override {
-    ec = {};
-  }
-  void on_response_impl(int, boost::beast::string_view, int, boost::beast::error_code&) override {}
-  void on_field_impl(boost::beast::http::field, boost::beast::string_view, boost::beast::string_view,
-                     boost::beast::error_code& ec) override {
-    ec = {};
-  }
-
   boost::beast::http::verb method_ = boost::beast::http::verb::unknown;
   std::string_view method_string_;
   std::string_view target_;

@@ -27,9 +27,8 @@ namespace canopy::gateway {
 // reads first do. Returns true when the buffered bytes end inside an element
 // (Beast's need_more, which is then not left in `ec`): read more before the next
 // call. Other errors are left in `ec`.
-template <bool isRequest>
-bool parse_buffered(boost::beast::flat_buffer& buffer, boost::beast::http::basic_parser<isRequest>& parser,
-                    boost::system::error_code& ec) {
+template <typename Parser>
+bool parse_buffered(boost::beast::flat_buffer& buffer, Parser& parser, boost::system::error_code& ec) {
   buffer.consume(parser.put(buffer.data(), ec));
   if (ec != boost::beast::http::error::need_more) return false;
   ec = {};

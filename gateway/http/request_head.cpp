@@ -4,11 +4,10 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
-#include <array>
 #include <charconv>
 #include <cstdint>
 
-#include "gateway/http/byte_words.hpp"
+#include "gateway/http/char_classes.hpp"
 #include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
@@ -19,50 +18,7 @@ namespace http = beast::http;
 
 namespace {
 
-// RFC 9110 character classes, one table lookup per byte of the head.
-enum CharClass : unsigned char { token_char = 1, visible_char = 2, field_value_char = 4 };
-
-constexpr std::array<unsigned char, 256> char_classes = [] {
-  std::array<unsigned char, 256> classes{};
-  for (unsigned c = 0; c < 256; ++c) {
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    const bool visible = c >= 0x21 && c <= 0x7e;
-    if (alnum || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
-      classes[c] |= token_char;
-    }
-    if (visible) classes[c] |= visible_char;
-    if (c == '\t' || c == ' ' || visible || c >= 0x80) classes[c] |= field_value_char;
-  }
-  return classes;
-}();
-
-bool all_of_class(std::string_view text, CharClass wanted) {
-  for (const char c : text) {
-    if ((char_classes[static_cast<unsigned char>(c)] & wanted) == 0) return false;
-  }
-  return true;
-}
-
-// A field value: all_of_class(value, field_value_char), eight bytes at a time
-// where no byte is below 0x20 or DEL (what a value may not hold but a tab);
-// values are the long part of a head (User-Agent, Cookie, Authorization).
-bool is_field_value(std::string_view value) {
-  using namespace byte_words;
-  std::size_t i = 0;
-  for (; i + 8 <= value.size(); i += 8) {
-    const std::uint64_t word = load(value.data() + i);
-    if (has_byte_below(word, 0x20) | has_byte(word, 0x7f)) break;  // a tab, or something to refuse: byte by byte
-  }
-  return all_of_class(value.substr(i), field_value_char);
-}
-
 HeadResult bad(std::string detail) { return {HeadOutcome::bad_request, std::move(detail)}; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // The request line METHOD SP TARGET SP VERSION, checked; on success `parser` has it.
 std::optional<HeadResult> take_request_line(std::string_view line, const HeadLimits& limits,
@@ -83,20 +39,6 @@ std::optional<HeadResult> take_request_line(std::string_view line, const HeadLim
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return bad("only HTTP/1.0 and HTTP/1.1 are served");
   parser.set_request_line(http::string_to_verb(method), method, target, version == "HTTP/1.1" ? 11 : 10);
   return std::nullopt;
-}
-
-// A Connection (or Proxy-Connection) value: a comma-separated list of tokens,
-// empty elements allowed (RFC 9110 §5.6.1). Notes close and keep-alive.
-bool take_connection_options(std::string_view value, ClientRequestParser::Framing& framing) {
-  while (true) {
-    const auto comma = value.find(',');
-    const auto option = trim(value.substr(0, comma));
-    if (!all_of_class(option, token_char)) return false;
-    if (beast::iequals(option, "close")) framing.close = true;
-    if (beast::iequals(option, "keep-alive")) framing.keep_alive = true;
-    if (comma == std::string_view::npos) return true;
-    value.remove_prefix(comma + 1);
-  }
 }
 
 }  // namespace
@@ -122,7 +64,7 @@ std::optional<HeadResult> take_request_head(std::string_view head, const HeadLim
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return bad("a header line without a colon");
     const auto name = line.substr(0, colon);
-    const auto value = trim(line.substr(colon + 1));
+    const auto value = trim_ows(line.substr(colon + 1));
     if (name.empty() || !all_of_class(name, token_char)) {
       return bad("a header name is not a token (or has whitespace before the colon)");
     }
@@ -141,7 +83,7 @@ std::optional<HeadResult> take_request_head(std::string_view head, const HeadLim
       if (!beast::iequals(value, "chunked")) return bad("Transfer-Encoding other than chunked");
       framing.chunked = true;
     } else if (id == http::field::connection || id == http::field::proxy_connection) {
-      if (!take_connection_options(value, framing)) return bad(std::string(name) + " is not a list of tokens");
+      if (!framing.connection.take(value)) return bad(std::string(name) + " is not a list of tokens");
     }
     parser.add_field(id, name, value);
   }

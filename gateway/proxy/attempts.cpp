@@ -10,6 +10,7 @@
 #include "core/executor.hpp"
 #include "gateway/http/message_head.hpp"
 #include "gateway/http/read_message.hpp"
+#include "gateway/http/response_head.hpp"
 #include "gateway/proxy/upstream_request_head.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 #include "gateway/upstream/upstream_call.hpp"
@@ -124,7 +125,7 @@ class Attempts {
     }
     answer->parser.body_limit(boost::none);
     answer->parser.skip(head_);
-    const auto read_ec = co_await read_head(answer->lease.socket(), answer->lease.buffer(), answer->parser);
+    const auto read_ec = co_await read_response_head(answer->lease.socket(), answer->lease.buffer(), answer->parser);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec) {
       call.failed(read_error(read_ec));

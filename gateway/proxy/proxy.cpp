@@ -10,6 +10,7 @@
 #include "core/deadline.hpp"
 #include "core/executor.hpp"
 #include "gateway/http/read_message.hpp"
+#include "gateway/http/response_head.hpp"
 #include "gateway/proxy/attempts.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/downstream_response_head.hpp"
@@ -164,7 +165,7 @@ class ProxyCall {
     // The response header.
     answer.parser.body_limit(boost::none);
     answer.parser.skip(head_);
-    const auto read_ec = co_await read_head(lease.socket(), lease.buffer(), answer.parser);
+    const auto read_ec = co_await read_response_head(lease.socket(), lease.buffer(), answer.parser);
     if (read_ec == asio::error::operation_aborted) co_return TryResult{End::stopped, {}, body_sent};
     if (read_ec) {
       const auto error = read_error(read_ec);

@@ -47,8 +47,8 @@ namespace detail {
 constexpr std::size_t relay_piece_size = 16 * 1024;
 
 // Room for the pieces of a body: no more than it has, when its length is known.
-template <bool isRequest>
-std::size_t relay_piece_capacity(const boost::beast::http::basic_parser<isRequest>& parser) {
+template <typename Parser>
+std::size_t relay_piece_capacity(const Parser& parser) {
   if (parser.is_done()) return 0;
   if (const auto remaining = parser.content_length_remaining()) {
     return static_cast<std::size_t>(std::min<std::uint64_t>(*remaining, relay_piece_size));
@@ -168,9 +168,18 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
       // operation and a trip through the event loop.
       buffered_needs_more = parse_buffered(from_buffer, parser, ec);
     } else {
-      auto [read_ec, n] = co_await http::async_read_some(from, from_buffer, parser, as_values);
-      ec = read_ec;
+      // What arrives is parsed on the next turn, as bytes already read are.
+      const std::size_t room = std::max(boost::beast::read_size(from_buffer, 65536), piece_capacity);
+      auto [read_ec, n] = co_await from.async_read_some(from_buffer.prepare(room), as_values);
+      from_buffer.commit(n);
       buffered_needs_more = false;
+      if (read_ec == asio::error::eof) {
+        parser.put_eof(ec);  // complete for a body that ends with the connection
+        if (!ec && !parser.is_done()) ec = http::error::partial_message;
+      } else {
+        ec = read_ec;
+      }
+      if (!ec && !parser.is_done()) continue;
     }
     if (ec && ec != http::error::need_buffer) {
       const bool framing = ec.category() == http::make_error_code(http::error::bad_chunk).category();
