@@ -1,7 +1,9 @@
 #pragma once
 // RFC 9110's character classes for checking message heads, one table lookup per
 // byte: tokens (methods, field names, Connection options), visible characters
-// (request targets), field values (and reason phrases).
+// (request targets), field values (and reason phrases). None of them holds a
+// control character but the tab: a head whose every part is checked against
+// them has no NUL and no bare CR left to look for.
 
 #include <array>
 #include <cstdint>
@@ -32,6 +34,13 @@ inline bool all_of_class(std::string_view text, CharClass wanted) noexcept {
     if ((char_classes[static_cast<unsigned char>(c)] & wanted) == 0) return false;
   }
   return true;
+}
+
+// How many leading bytes of `text` are token characters (a field name runs up to its colon).
+inline std::size_t token_prefix(std::string_view text) noexcept {
+  std::size_t i = 0;
+  while (i < text.size() && (char_classes[static_cast<unsigned char>(text[i])] & token_char) != 0) ++i;
+  return i;
 }
 
 // A field value: all_of_class(value, field_value_char), eight bytes at a time

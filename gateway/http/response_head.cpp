@@ -30,14 +30,12 @@ boost::system::error_code take_status_line(std::string_view line, UpstreamRespon
 }  // namespace
 
 boost::system::error_code take_response_head(std::string_view head, UpstreamResponseParser& parser) {
-  if (head.find('\0') != std::string_view::npos) return http::error::bad_value;
   bool first = true;
   while (!head.empty()) {
     const auto lf = head.find('\n');
     if (lf == std::string_view::npos || lf == 0 || head[lf - 1] != '\r') return http::error::bad_line_ending;
     const auto line = head.substr(0, lf - 1);
     head.remove_prefix(lf + 1);
-    if (line.find('\r') != std::string_view::npos) return http::error::bad_line_ending;
     if (line.empty()) break;  // the end of the head
     if (first) {
       if (const auto ec = take_status_line(line, parser)) return ec;
@@ -52,11 +50,10 @@ boost::system::error_code take_response_head(std::string_view head, UpstreamResp
       parser.unfold_last_value(more);
       continue;
     }
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) return http::error::bad_field;
+    const auto colon = token_prefix(line);
+    if (colon == 0 || colon == line.size() || line[colon] != ':') return http::error::bad_field;
     const auto name = line.substr(0, colon);
     const auto value = trim_ows(line.substr(colon + 1));
-    if (name.empty() || !all_of_class(name, token_char)) return http::error::bad_field;
     if (!is_field_value(value)) return http::error::bad_value;
     parser.add_field(http::string_to_field(name), name, value);
   }

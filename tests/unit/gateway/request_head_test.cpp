@@ -33,7 +33,9 @@ TEST(RequestHead, RefusesAmbiguousFraming) {
 
 TEST(RequestHead, RefusesMalformedLines) {
   EXPECT_EQ(verdict("GET / HTTP/1.1\nHost: h\r\n\r\n"), "400 a line does not end in CRLF");
-  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nHost: h\rx\r\n\r\n"), "400 a bare CR in the request head");
+  EXPECT_EQ(verdict("GET / HTTP/1.1\r\nHost: h\rx\r\n\r\n"), "400 a control character in the value of Host");
+  EXPECT_EQ(verdict("GET /a\rb HTTP/1.1\r\n\r\n"), "400 the request target has a byte outside VCHAR");
+  EXPECT_EQ(verdict(std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26)), "400 a control character in the value of X");
   EXPECT_EQ(verdict("GET / HTTP/1.1\r\nHost : h\r\n\r\n"), "400 a header name is not a token (or has whitespace before the colon)");
   EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX: a\r\n  b\r\n\r\n"), "400 obsolete line folding (obs-fold)");
   EXPECT_EQ(verdict("GET / HTTP/1.1\r\nX: a\x01\r\n\r\n"), "400 a control character in the value of X");
