@@ -33,6 +33,7 @@ void ChildTask::report_done(std::exception_ptr escaped) {
 void ChildTask::cancel() {
   if (cancel_requested_) return;
   cancel_requested_ = true;
+  cancel_reason_ = reason_being_delivered();
   // Before its first run the coroutine is not ready for cancellation (Asio's
   // co_spawn prologue would throw it out of the thread); supervise() checks
   // cancel_requested() when it starts instead.
@@ -81,7 +82,10 @@ std::unique_ptr<detail::ChildTask> Nursery::adopt(TaskName name) {
 }
 
 detail::ChildTask& Nursery::spawn(TaskName name, Awaitable<void> body, FirstStep first) {
-  auto task = adopt(name);
+  return launch(adopt(name), std::move(body), first);
+}
+
+detail::ChildTask& Nursery::launch(std::unique_ptr<detail::ChildTask> task, Awaitable<void> body, FirstStep first) {
   detail::ChildTask& ref = *task;
   if (scope_.cancel_called()) ref.cancel();  // it will end without running
   asio::co_spawn(executor_, supervise(ref, std::move(body), first),
@@ -116,6 +120,32 @@ void Nursery::on_task_done(detail::ChildTask& task, std::exception_ptr error) {
   }
   forget(task);
   maybe_finish();
+}
+
+void Nursery::body_ended(std::exception_ptr error, const detail::ChildTask& host) {
+  if (error && is_cancellation(error) && (scope_.cancel_called() || host.cancel_requested())) {
+    ++stats_.cancelled_total;
+  } else if (error) {
+    ++stats_.failed_total;
+    errors_.push_back(error);
+    scope_.cancel_as(CancelReason::sibling_failed, /*by_itself=*/true);
+  }
+  if (host.cancel_requested()) scope_.cancel_from_outside(host.cancel_reason());
+}
+
+void Nursery::close_with_no_tasks() noexcept {
+  scope_.stop_timer();
+  closed_ = true;
+}
+
+Nursery::Hosting::Hosting(detail::ChildTask& task, Nursery& nursery) noexcept : task_(task), nursery_(nursery) {
+  task_.hosting = &nursery_;
+  nursery_.host_ = &task_;
+}
+
+Nursery::Hosting::~Hosting() {
+  task_.hosting = nullptr;
+  nursery_.host_ = nullptr;
 }
 
 void Nursery::forget(detail::ChildTask& task) noexcept {

@@ -8,6 +8,7 @@
 #include <exception>
 #include <string>
 
+#include "core/cancel_reason.hpp"
 #include "core/detail/intrusive_list.hpp"
 #include "core/task_tree.hpp"
 
@@ -29,6 +30,8 @@ class ChildTask : public ListHook {
   void cancel();
 
   bool cancel_requested() const noexcept { return cancel_requested_; }
+  // The reason its cancel() was delivered with; meaningful once cancel_requested().
+  CancelReason cancel_reason() const noexcept { return cancel_reason_; }
 
   // The coroutine ended; `escaped` is what escaped it (normally nothing).
   void report_done(std::exception_ptr escaped);
@@ -38,9 +41,12 @@ class ChildTask : public ListHook {
   Nursery* nursery;            // null once the nursery is gone (an orphan)
   std::exception_ptr error;    // what the task's body threw
   bool started = false;        // its coroutine has run; signals may be emitted to it
+  // The nursery whose body runs in this task right now (open_nursery_in_task).
+  Nursery* hosting = nullptr;
 
  private:
   bool cancel_requested_ = false;
+  CancelReason cancel_reason_ = CancelReason::explicit_cancel;
 };
 
 }  // namespace canopy::core::detail

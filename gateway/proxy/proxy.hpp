@@ -19,6 +19,7 @@
 
 #include "config/config.hpp"
 #include "core/nursery.hpp"
+#include "core/this_task.hpp"
 #include "gateway/http/client_request_parser.hpp"
 #include "gateway/http/upstream_response_parser.hpp"
 #include "gateway/net/sockets.hpp"
@@ -38,6 +39,7 @@ struct UpstreamAnswer {
 // that has read the request header (its body is still on the wire; the head's
 // views are valid until `buffer` is read into again).
 struct Downstream {
+  core::ThisTask task;  // the connection's, which runs each request's nursery body
   TcpSocket& socket;
   boost::beast::flat_buffer& buffer;
   ClientRequestParser& parser;

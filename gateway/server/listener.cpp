@@ -16,7 +16,10 @@ namespace {
 void serve(Server& server, TcpSocket socket, core::Permit slot, core::Nursery& connections) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  connections.start_soon("connection", serve_connection(server, std::move(socket), std::move(slot)));
+  connections.start_soon("connection",
+                         [&server, socket = std::move(socket), slot = std::move(slot)](core::ThisTask self) mutable {
+                           return serve_connection(server, std::move(socket), std::move(slot), self);
+                         });
 }
 
 // A listener replaced by a reload: the clients already in its accept queue

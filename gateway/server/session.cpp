@@ -99,7 +99,8 @@ core::Awaitable<core::ScopeResult> run_in_request_scope(Server& server, Gateway&
                                                         std::size_t route_index, Exchange& exchange) {
   const auto& route = gateway.route(route_index);
   const auto half_close = gateway.config().server.client_half_close;
-  return core::open_nursery(
+  return core::open_nursery_in_task(
+      client.task,
       [&server, &gateway, &client, &exchange, &route, route_index,
        half_close](core::Nursery& request) -> core::Awaitable<void> {
         InFlightScope reachable_by_drain(server, request.cancel_scope());
@@ -230,7 +231,8 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
 
 }  // namespace
 
-core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe_unused]] core::Permit slot) {
+core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe_unused]] core::Permit slot,
+                                       core::ThisTask self) {
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   const std::string client_ip = ec ? "unknown" : ip_text(peer.address());
@@ -265,7 +267,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
       co_return;  // the framing is in doubt, or there is nobody left to talk to
     }
 
-    Downstream client{socket, buffer, parser, client_ip, parser.keep_alive(), parser.version(), upstream_answer};
+    Downstream client{self, socket, buffer, parser, client_ip, parser.keep_alive(), parser.version(), upstream_answer};
     Exchange exchange{.method = std::string(parser.method_string()), .target = std::string(parser.target()),
                       .client = client_ip};
     {

@@ -6,14 +6,15 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/capacity_limiter.hpp"
+#include "core/this_task.hpp"
 #include "gateway/net/sockets.hpp"
 #include "gateway/server/server.hpp"
 
 namespace canopy::gateway {
 
 // `slot` is the connection's place under max_connections; it is given back
-// when the connection closes.
-core::Awaitable<void> serve_connection(Server& server, TcpSocket socket,
-                                       core::Permit slot);
+// when the connection closes. `self` is the connection's task: each request's
+// nursery runs its body in it (core::open_nursery_in_task).
+core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, core::Permit slot, core::ThisTask self);
 
 }  // namespace canopy::gateway
