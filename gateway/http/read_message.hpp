@@ -1,9 +1,9 @@
 #pragma once
-// Reads from a stream until a parser has a whole message head (read_head) or a
-// whole message (read_message): what Beast's async_read_header and async_read
-// do, without their two layers of composed operations (each with its own
-// handler wrapping, work tracking and, for bytes already buffered, a post
-// through the event loop).
+// Reads from a stream until a Beast parser has a whole message (read_message):
+// what Beast's async_read does, without its two layers of composed operations
+// (each with its own handler wrapping, work tracking and, for bytes already
+// buffered, a post through the event loop). The fan-out reads its backends'
+// answers so; the proxy reads heads with read_response_head().
 //
 // Errors are Beast's: http::error::end_of_stream when the stream ends before
 // any byte, partial_message when it ends before the part asked for,
@@ -72,13 +72,6 @@ core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost:
 }
 
 }  // namespace detail
-
-// The head alone; body bytes read with it stay in `buffer`, for the body's relay.
-template <typename ReadStream, bool isRequest>
-core::Awaitable<boost::system::error_code> read_head(ReadStream& stream, boost::beast::flat_buffer& buffer,
-                                                     boost::beast::http::basic_parser<isRequest>& parser) {
-  return detail::read_until(stream, buffer, parser, [](const auto& p) { return p.is_header_done(); });
-}
 
 // The whole message (the body into the parser's body), as Beast's async_read.
 template <typename ReadStream, bool isRequest>

@@ -1,22 +1,17 @@
 // An upstream's response head checked and cut into views in one pass
-// (gateway/http/response_head.hpp); Beast frames the body from what it is given.
+// (gateway/http/response_head.hpp), its body framed as Beast framed it. Reading
+// a head from a socket: read_message_test.cpp.
 #include "gateway/http/response_head.hpp"
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <string>
 
-#include "tests/support/run.hpp"
 
 namespace canopy::gateway {
 namespace {
 
-namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 boost::system::error_code take(const std::string& head, UpstreamResponseParser& parser) {
@@ -103,51 +98,6 @@ TEST(ResponseHead, TakesTheHeadsBeastTookAndFramesTheirBodiesAsItDid) {
     EXPECT_FALSE(take("HTTP/1.1 200 OK\r\nContent-Length:\r\n 7\r\n\r\n", parser));
     EXPECT_EQ(parser.content_length_remaining().value_or(0), 7u);
   }
-}
-
-// A stream socket pair on 127.0.0.1 whose server side writes `bytes` and closes.
-struct Written {
-  asio::io_context io;
-  asio::ip::tcp::acceptor acceptor{io, {asio::ip::address_v4::loopback(), 0}};
-  asio::ip::tcp::socket client{io};
-  explicit Written(const std::string& bytes) {
-    client.connect(acceptor.local_endpoint());
-    auto server = acceptor.accept();
-    asio::write(server, asio::buffer(bytes));
-  }
-};
-
-TEST(ResponseHead, ReadsAWholeHeadAndLeavesTheBodyBuffered) {
-  Written wire("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody");
-  boost::beast::flat_buffer buffer;
-  UpstreamResponseParser parser;
-  const auto ec = test::run(wire.io, read_response_head(wire.client, buffer, parser));
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(parser.status(), 200u);
-  EXPECT_EQ(std::string_view(static_cast<const char*>(buffer.cdata().data()), buffer.size()), "body");
-}
-
-TEST(ResponseHead, SaysEndOfStreamForAConnectionClosedBeforeAByteAndPartialWithin) {
-  {
-    Written wire("");
-    wire.client.shutdown(asio::ip::tcp::socket::shutdown_send);
-    boost::beast::flat_buffer buffer;
-    UpstreamResponseParser parser;
-    EXPECT_EQ(test::run(wire.io, read_response_head(wire.client, buffer, parser)), http::error::end_of_stream);
-  }
-  {
-    Written wire("HTTP/1.1 200 OK\r\nContent-");
-    boost::beast::flat_buffer buffer;
-    UpstreamResponseParser parser;
-    EXPECT_EQ(test::run(wire.io, read_response_head(wire.client, buffer, parser)), http::error::partial_message);
-  }
-}
-
-TEST(ResponseHead, RefusesAHeadLargerThanTheLimit) {
-  Written wire("HTTP/1.1 200 OK\r\nX-Big: " + std::string(upstream_head_limit, 'a') + "\r\n\r\n");
-  boost::beast::flat_buffer buffer;
-  UpstreamResponseParser parser;
-  EXPECT_EQ(test::run(wire.io, read_response_head(wire.client, buffer, parser)), http::error::header_limit);
 }
 
 }  // namespace
