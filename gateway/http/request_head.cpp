@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "gateway/http/buffered_head.hpp"
 #include "gateway/http/char_classes.hpp"
 #include "gateway/net/sockets.hpp"
 
@@ -103,16 +104,13 @@ core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buf
                                               const HeadLimits& limits) {
   std::size_t scanned = 0;
   for (;;) {
-    const std::string_view seen(static_cast<const char*>(buffer.cdata().data()), buffer.size());
-    const auto end = seen.find("\r\n\r\n", scanned > 3 ? scanned - 3 : 0);
-    if (end != std::string_view::npos) {
-      const auto head = seen.substr(0, end + 4);
-      if (head.size() > limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
-      if (auto problem = take_request_head(head, limits, parser)) co_return *problem;
-      buffer.consume(head.size());
+    if (const auto head = buffered_head(buffer, scanned)) {
+      if (head->size() > limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
+      if (auto problem = take_request_head(*head, limits, parser)) co_return *problem;
+      buffer.consume(head->size());
       co_return HeadResult{};
     }
-    scanned = seen.size();
+    const std::string_view seen(static_cast<const char*>(buffer.cdata().data()), buffer.size());
     if (seen.find("\r\n") == std::string_view::npos && seen.size() > limits.max_uri_bytes + 32) {
       co_return HeadResult{HeadOutcome::uri_too_long, "the request target is too long"};
     }

@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "core/executor.hpp"
+#include "gateway/http/buffered_head.hpp"
 #include "gateway/http/upstream_response_parser.hpp"
 
 namespace canopy::gateway {
@@ -40,17 +41,13 @@ core::Awaitable<boost::system::error_code> read_response_head(ReadStream& stream
   constexpr std::size_t first_read_bytes = 4096;  // a head and a small body in one read
   std::size_t scanned = 0;
   for (;;) {
-    const std::string_view seen(static_cast<const char*>(buffer.cdata().data()), buffer.size());
-    const auto end = seen.find("\r\n\r\n", scanned > 3 ? scanned - 3 : 0);
-    if (end != std::string_view::npos) {
-      const auto head = seen.substr(0, end + 4);
-      if (head.size() > upstream_head_limit) co_return http::error::header_limit;
-      const auto ec = take_response_head(head, parser);
-      buffer.consume(head.size());
+    if (const auto head = buffered_head(buffer, scanned)) {
+      if (head->size() > upstream_head_limit) co_return http::error::header_limit;
+      const auto ec = take_response_head(*head, parser);
+      buffer.consume(head->size());
       co_return ec;
     }
-    if (seen.size() >= upstream_head_limit) co_return http::error::header_limit;
-    scanned = seen.size();
+    if (buffer.size() >= upstream_head_limit) co_return http::error::header_limit;
     const std::size_t room = std::max(boost::beast::read_size(buffer, 65536),
                                       std::min(first_read_bytes, buffer.max_size() - buffer.size()));
     if (room == 0) co_return http::error::buffer_overflow;
