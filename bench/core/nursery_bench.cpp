@@ -206,6 +206,37 @@ void NurseryRequestScope(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 
+// The same scope as the gateway opens it: its body runs in place, in the
+// connection's task (open_nursery_in_task), here a task of a nursery.
+void NurseryInTaskRequestScope(benchmark::State& state) {
+  const auto n = state.range(0);
+  asio::io_context io{1};
+  auto pair = connect_pairs(io, 1);
+  auto& client = pair.servers[0];
+  auto connection = [&](ThisTask self) -> Awaitable<void> {
+    for (int64_t i = 0; i < n; ++i) {
+      co_await open_nursery_in_task(
+          self,
+          [&](Nursery& request) -> Awaitable<void> {
+            request.start_operation(
+                "watch_disconnect",
+                [&client](auto handler) { client.async_wait(asio::ip::tcp::socket::wait_read, std::move(handler)); },
+                [](boost::system::error_code ec) { benchmark::DoNotOptimize(ec); });
+            co_await one_trip();
+            request.cancel_scope().cancel();
+          },
+          {.name = "route", .deadline = Clock::now() + 30s});
+    }
+  };
+  for (auto _ : state) {
+    run_to_end(io, open_nursery([&](Nursery& connections) -> Awaitable<void> {
+                 connections.start_soon("connection", [&](ThisTask self) { return connection(self); });
+                 co_return;
+               }));
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
 void BareAsioRequestScope(benchmark::State& state) {
   const auto n = state.range(0);
   asio::io_context io{1};  // one thread per context, as gateway workers run
@@ -221,6 +252,7 @@ void BareAsioRequestScope(benchmark::State& state) {
 
 BENCHMARK(BareAsioRequestScope)->Arg(1000);
 BENCHMARK(NurseryRequestScope)->Arg(1000);
+BENCHMARK(NurseryInTaskRequestScope)->Arg(1000);
 BENCHMARK(BareAsioSpawnAndJoin)->Arg(1000)->Arg(10000);
 BENCHMARK(NurserySpawnAndJoin)->Arg(1000)->Arg(10000);
 BENCHMARK(BareAsioCancelTimerTasks)->Arg(1000)->Arg(10000)->Arg(100000)->UseManualTime()->Unit(benchmark::kMillisecond);
