@@ -55,8 +55,12 @@ void CancelScope::cancel_as(CancelReason reason, bool by_itself) {
   stop_timer();
   detail::DeliveringReason delivering(reason);
   members_.for_each([](detail::ChildTask& task) { task.cancel(); });
-  // A body running in place: what its task awaits now is the body's.
-  if (owner_.host_ != nullptr) owner_.host_->signal.emit(boost::asio::cancellation_type::terminal);
+  // A body running in place: what its task awaits now is the body's (or that
+  // of a nursery opened in place inside it, which is cancelled first).
+  if (owner_.host_ != nullptr) {
+    owner_.cancel_nested_in_place(reason);
+    owner_.host_->signal.emit(boost::asio::cancellation_type::terminal);
+  }
 }
 
 void CancelScope::cancel_from_outside(CancelReason reason) {

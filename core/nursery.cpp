@@ -139,13 +139,20 @@ void Nursery::close_with_no_tasks() noexcept {
 }
 
 Nursery::Hosting::Hosting(detail::ChildTask& task, Nursery& nursery) noexcept : task_(task), nursery_(nursery) {
+  nursery_.hosted_before_ = task_.hosting;
   task_.hosting = &nursery_;
   nursery_.host_ = &task_;
 }
 
 Nursery::Hosting::~Hosting() {
-  task_.hosting = nullptr;
+  task_.hosting = nursery_.hosted_before_;
   nursery_.host_ = nullptr;
+}
+
+void Nursery::cancel_nested_in_place(CancelReason reason) {
+  for (Nursery* inner = host_->hosting; inner != nullptr && inner != this; inner = inner->hosted_before_) {
+    inner->scope_.cancel_from_outside(reason);
+  }
 }
 
 void Nursery::forget(detail::ChildTask& task) noexcept {

@@ -28,8 +28,9 @@
 //   body throws, until the body ends; the calling task then awaits normally
 //   again (for the children, and after). A task cancelled from outside while
 //   the body runs ends the nursery as open_nursery() does (Cancelled(reason)
-//   after every child has ended) and stays cancelled. One such body per task
-//   at a time (nest open_nursery() inside it); no shield.
+//   after every child has ended) and stays cancelled. Such nurseries nest in
+//   one task: cancelling one cancels those opened in place inside it, with its
+//   reason, as it cancels nested nurseries of any kind. No shield.
 //
 // Thread-safety: none; one executor's thread. Throws std::logic_error when a
 // task is started in a nursery that has closed.
@@ -197,6 +198,8 @@ class Nursery {
     detail::ChildTask& task_;
     Nursery& nursery_;
   };
+  // Cancels, from outside, the nurseries the host runs in place inside this one.
+  void cancel_nested_in_place(CancelReason reason);
   std::unique_ptr<detail::ChildTask> adopt(TaskName name);
   Awaitable<void> supervise(detail::ChildTask& task, Awaitable<void> body, FirstStep first);
   void on_task_done(detail::ChildTask& task, std::exception_ptr error);
@@ -216,6 +219,7 @@ class Nursery {
   std::vector<std::exception_ptr> errors_;
   NurseryStats stats_;
   detail::ChildTask* host_ = nullptr;  // the task running the body in place, while it runs
+  Nursery* hosted_before_ = nullptr;   // the nursery host_ ran in place when this one opened
   bool closed_ = false;
 };
 
@@ -237,9 +241,6 @@ Awaitable<ScopeResult> open_nursery_in_task(ThisTask self, Body body, ScopeOptio
   static_assert(std::is_invocable_r_v<Awaitable<void>, Body&, Nursery&>,
                 "the body of a nursery is a callable Nursery& -> Awaitable<void>");
   detail::ChildTask& task = self.task();
-  if (task.hosting != nullptr) {
-    throw std::logic_error("a task runs one nursery body in place at a time: nest open_nursery() inside it");
-  }
   if (options.shield.active()) throw std::logic_error("a nursery opened in place cannot be shielded");
   Nursery nursery(co_await boost::asio::this_coro::executor, std::move(options));
   std::exception_ptr error;
@@ -263,8 +264,11 @@ Awaitable<ScopeResult> open_nursery_in_task(ThisTask self, Body body, ScopeOptio
   } else {
     nursery.close_with_no_tasks();
   }
-  // A task cancelled from outside stays cancelled: its later co_awaits throw.
-  if (task.cancel_requested()) task.signal.emit(boost::asio::cancellation_type::terminal);
+  // A task cancelled from outside, or by a nursery it runs in place around this
+  // one, stays cancelled: its later co_awaits throw.
+  if (task.cancel_requested() || nursery.scope_.outer_cancel_seen()) {
+    task.signal.emit(boost::asio::cancellation_type::terminal);
+  }
   co_return nursery.result();
 }
 

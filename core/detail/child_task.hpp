@@ -41,7 +41,7 @@ class ChildTask : public ListHook {
   Nursery* nursery;            // null once the nursery is gone (an orphan)
   std::exception_ptr error;    // what the task's body threw
   bool started = false;        // its coroutine has run; signals may be emitted to it
-  // The nursery whose body runs in this task right now (open_nursery_in_task).
+  // The innermost nursery whose body runs in this task right now (open_nursery_in_task).
   Nursery* hosting = nullptr;
 
  private:

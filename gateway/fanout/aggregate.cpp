@@ -167,7 +167,8 @@ core::Awaitable<void> aggregate(Downstream& client, const std::vector<Cluster*>&
 
   core::ScopeResult result;
   try {
-    result = co_await core::open_nursery(
+    result = co_await core::open_nursery_in_task(
+        client.task,
         [&](core::Nursery& fan_out) -> core::Awaitable<void> {
           fan_out_calls.start(fan_out);
           co_return;

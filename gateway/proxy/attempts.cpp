@@ -188,8 +188,9 @@ core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const
   watch_disconnect(request, client.socket, half_close);
 
   Attempts attempts(cluster, route, budget, client, exchange.deadline);
-  co_await core::open_nursery([&](core::Nursery& n) -> core::Awaitable<void> { co_await attempts.launch(n); },
-                              {.name = "attempts", .parent = &request});
+  co_await core::open_nursery_in_task(
+      client.task, [&](core::Nursery& n) -> core::Awaitable<void> { co_await attempts.launch(n); },
+      {.name = "attempts", .parent = &request});
   exchange.attempts = static_cast<unsigned>(attempts.started());
   if (auto& answer = attempts.winner() ? attempts.winner() : attempts.fallback()) {
     exchange.endpoint = attempts.winner() ? attempts.winner_endpoint() : attempts.fallback_endpoint();

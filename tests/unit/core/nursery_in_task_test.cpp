@@ -172,23 +172,61 @@ TEST(NurseryInTask, ANurseryNestedInTheBodyIsCancelledWithTheScopesReason) {
   EXPECT_EQ(inner_saw, CancelReason::deadline);
 }
 
-TEST(NurseryInTask, ATaskRunsOneBodyInPlaceAtATime) {
+TEST(NurseryInTask, NestedInPlaceTheOuterCancelReachesTheInnerAndItsChildrenWithItsReason) {
   asio::io_context io;
-  bool refused = false;
+  bool child_cancelled = false, outer_await_refused = false;
+  std::optional<CancelReason> inner_saw;
+  std::optional<ScopeResult> outer;
+  auto task = [&](ThisTask self) -> Awaitable<void> {
+    outer = co_await open_nursery_in_task(
+        self,
+        [&](Nursery&) -> Awaitable<void> {
+          try {
+            co_await open_nursery_in_task(
+                self,
+                [&](Nursery& inner) -> Awaitable<void> {
+                  inner.start_soon("child", [&]() { return noting_cancellation(child_cancelled, sleep_for(1h)); });
+                  co_await sleep_for(1h);
+                },
+                {.name = "inner"});
+          } catch (const Cancelled& c) {
+            inner_saw = c.reason();
+          }
+          try {
+            co_await sleep_for(1ms);  // the outer body is still cancelled
+          } catch (const boost::system::system_error&) {
+            outer_await_refused = true;
+          }
+        },
+        {.name = "outer", .deadline = Clock::now() + 5ms});
+  };
+  run_in_a_task(io, task);
+  EXPECT_TRUE(child_cancelled);
+  EXPECT_EQ(inner_saw, CancelReason::deadline);
+  EXPECT_TRUE(outer_await_refused);
+  ASSERT_TRUE(outer);
+  EXPECT_EQ(outer->reason, CancelReason::deadline);
+}
+
+TEST(NurseryInTask, NestedInPlaceTheInnerCancelLeavesTheOuterRunning) {
+  asio::io_context io;
+  bool outer_awaited = false;
+  std::optional<ScopeResult> inner;
   auto task = [&](ThisTask self) -> Awaitable<void> {
     co_await open_nursery_in_task(
         self,
         [&](Nursery&) -> Awaitable<void> {
-          try {
-            co_await open_nursery_in_task(self, [](Nursery&) -> Awaitable<void> { co_return; }, {.name = "again"});
-          } catch (const std::logic_error&) {
-            refused = true;
-          }
+          inner = co_await open_nursery_in_task(
+              self, [](Nursery&) { return sleep_for(1h); }, {.name = "inner", .deadline = Clock::now() + 5ms});
+          co_await sleep_for(1ms);
+          outer_awaited = true;
         },
-        {.name = "request"});
+        {.name = "outer"});
   };
   run_in_a_task(io, task);
-  EXPECT_TRUE(refused);
+  ASSERT_TRUE(inner);
+  EXPECT_EQ(inner->outcome, ScopeOutcome::cancelled);
+  EXPECT_TRUE(outer_awaited);
 }
 
 TEST(NurseryInTask, ADeadlineAlreadyPastSkipsTheBody) {
