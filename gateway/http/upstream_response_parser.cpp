@@ -1,8 +1,6 @@
 #include "gateway/http/upstream_response_parser.hpp"
 
 #include <boost/beast/core/string.hpp>
-
-#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <algorithm>
 #include <charconv>
