@@ -181,6 +181,17 @@ void NurseryCancelSocketTasks(benchmark::State& state) {
 
 Awaitable<void> one_trip() { co_await asio::post(use_awaitable); }
 
+// A request's body as the gateway's: a disconnect watch (one operation, not a
+// task), the call, and the scope's cancel once answered (which ends the watch).
+Awaitable<void> answer_one(Nursery& request, asio::ip::tcp::socket& client) {
+  request.start_operation(
+      "watch_disconnect",
+      [&client](auto handler) { client.async_wait(asio::ip::tcp::socket::wait_read, std::move(handler)); },
+      [](boost::system::error_code ec) { benchmark::DoNotOptimize(ec); });
+  co_await one_trip();
+  request.cancel_scope().cancel();
+}
+
 void NurseryRequestScope(benchmark::State& state) {
   const auto n = state.range(0);
   asio::io_context io{1};  // one thread per context, as gateway workers run
@@ -189,17 +200,8 @@ void NurseryRequestScope(benchmark::State& state) {
   for (auto _ : state) {
     run_to_end(io, [&]() -> Awaitable<void> {
       for (int64_t i = 0; i < n; ++i) {
-        co_await open_nursery(
-            [&](Nursery& request) -> Awaitable<void> {
-              // As the gateway watches for a disconnect: one operation, not a task.
-              request.start_operation(
-                  "watch_disconnect",
-                  [&client](auto handler) { client.async_wait(asio::ip::tcp::socket::wait_read, std::move(handler)); },
-                  [](boost::system::error_code ec) { benchmark::DoNotOptimize(ec); });
-              co_await one_trip();
-              request.cancel_scope().cancel();  // answered: end the watcher
-            },
-            {.name = "route", .deadline = Clock::now() + 30s});
+        co_await open_nursery([&](Nursery& request) { return answer_one(request, client); },
+                              {.name = "route", .deadline = Clock::now() + 30s});
       }
     }());
   }
@@ -216,15 +218,7 @@ void NurseryInTaskRequestScope(benchmark::State& state) {
   auto connection = [&](ThisTask self) -> Awaitable<void> {
     for (int64_t i = 0; i < n; ++i) {
       co_await open_nursery_in_task(
-          self,
-          [&](Nursery& request) -> Awaitable<void> {
-            request.start_operation(
-                "watch_disconnect",
-                [&client](auto handler) { client.async_wait(asio::ip::tcp::socket::wait_read, std::move(handler)); },
-                [](boost::system::error_code ec) { benchmark::DoNotOptimize(ec); });
-            co_await one_trip();
-            request.cancel_scope().cancel();
-          },
+          self, [&](Nursery& request) { return answer_one(request, client); },
           {.name = "route", .deadline = Clock::now() + 30s});
     }
   };
