@@ -2,7 +2,8 @@
 // Reads a request head (request line and header fields) strictly, in one pass:
 // RFC 9112 is checked on the raw bytes, where nothing has been normalised yet,
 // and the head is tokenized by the same pass into views (ClientRequestParser).
-// Beast's parser only decodes the body, from the framing this pass found.
+// The body is framed from what this pass found: counted by the parser, or
+// decoded by Beast's when chunked.
 // Anything ambiguous is refused, because a proxy that reads a request
 // differently from its upstream is open to request smuggling.
 //

@@ -3,7 +3,8 @@
 //   read header → check limits → route → (100 Continue) → answer:
 //     static route: the configured response
 //     too little time left (min_budget): 504 at once
-//     proxy route:  a request nursery under a cancel scope whose deadline is the
+//     proxy route:  a request nursery (its body run in the connection's task)
+//                   under a cancel scope whose deadline is the
 //                   route timeout: proxy (+ watch_disconnect once the body is in);
 //                   race / hedge routes: several attempts, the first good one wins
 //     aggregate:    the same nursery, with the fan-out's own nursery inside
