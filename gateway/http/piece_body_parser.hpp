@@ -68,17 +68,10 @@ class PieceBodyParser : private boost::beast::http::basic_parser<isRequest> {
     if (!counted_) return Beast::put(buffer, ec);
     ec = {};
     if (remaining_ == 0) return 0;
-    if (piece_.data == nullptr || piece_.size == 0) {
-      ec = boost::beast::http::error::need_buffer;
-      return 0;
-    }
-    const auto taken =
-        static_cast<std::size_t>(std::min<std::uint64_t>({buffer.size(), piece_.size, remaining_}));
-    std::memcpy(piece_.data, buffer.data(), taken);
-    piece_.data = static_cast<char*>(piece_.data) + taken;
-    piece_.size -= taken;
+    // The body's bytes, not what follows it (the next message on the connection).
+    const auto body_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), remaining_));
+    const std::size_t taken = take({static_cast<const char*>(buffer.data()), body_bytes}, ec);
     remaining_ -= taken;
-    if (remaining_ > 0 && taken < buffer.size()) ec = boost::beast::http::error::need_buffer;
     return taken;
   }
   // The source ended: complete for a body that ends with the connection.

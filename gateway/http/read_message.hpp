@@ -35,10 +35,18 @@ bool parse_buffered(boost::beast::flat_buffer& buffer, Parser& parser, boost::sy
   return true;
 }
 
-namespace detail {
+// How many bytes the next read of a message asks for; 0 when `buffer` is full.
+// At least a message head and a small body: Beast starts an empty buffer at
+// 512 bytes, and a message longer than that would take two reads (and a relay
+// two writes) where one does.
+inline std::size_t message_read_room(boost::beast::flat_buffer& buffer) {
+  constexpr std::size_t first_read_bytes = 4096;
+  const std::size_t room = boost::beast::read_size(buffer, 65536);
+  if (room == 0) return 0;
+  return std::max(room, std::min(first_read_bytes, buffer.max_size() - buffer.size()));
+}
 
-// The least a read asks for: a message head and a small body in one read.
-inline constexpr std::size_t first_read_bytes = 4096;
+namespace detail {
 
 // Reads and parses until done(parser).
 template <typename ReadStream, bool isRequest, typename Done>
@@ -53,11 +61,8 @@ core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost:
       if (ec) co_return ec;
       if (!needs_more && buffer.size() < before) continue;  // one element at a time: go on with what is buffered
     }
-    std::size_t room = boost::beast::read_size(buffer, 65536);
+    const std::size_t room = message_read_room(buffer);
     if (room == 0) co_return http::error::buffer_overflow;
-    // Beast starts an empty buffer at 512 bytes: a message longer than that
-    // would take two reads (and a relay two writes) where one does.
-    room = std::max(room, std::min(first_read_bytes, buffer.max_size() - buffer.size()));
     constexpr auto as_values = boost::asio::as_tuple(core::use_awaitable);
     auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), as_values);
     buffer.commit(n);

@@ -15,13 +15,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
-#include <algorithm>
 #include <string_view>
 
 #include "core/executor.hpp"
 #include "gateway/http/buffered_head.hpp"
+#include "gateway/http/read_message.hpp"
 #include "gateway/http/upstream_response_parser.hpp"
 
 namespace canopy::gateway {
@@ -38,7 +37,6 @@ template <typename ReadStream>
 core::Awaitable<boost::system::error_code> read_response_head(ReadStream& stream, boost::beast::flat_buffer& buffer,
                                                               UpstreamResponseParser& parser) {
   namespace http = boost::beast::http;
-  constexpr std::size_t first_read_bytes = 4096;  // a head and a small body in one read
   std::size_t scanned = 0;
   for (;;) {
     if (const auto head = buffered_head(buffer, scanned)) {
@@ -48,8 +46,7 @@ core::Awaitable<boost::system::error_code> read_response_head(ReadStream& stream
       co_return ec;
     }
     if (buffer.size() >= upstream_head_limit) co_return http::error::header_limit;
-    const std::size_t room = std::max(boost::beast::read_size(buffer, 65536),
-                                      std::min(first_read_bytes, buffer.max_size() - buffer.size()));
+    const std::size_t room = message_read_room(buffer);
     if (room == 0) co_return http::error::buffer_overflow;
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), boost::asio::as_tuple(core::use_awaitable));
     buffer.commit(n);
