@@ -91,7 +91,12 @@ void CancelScope::arm_timer() {
   std::optional<Clock::time_point> due = deadline_;
   if (grace_deadline_) due = due ? std::min(*due, *grace_deadline_) : *grace_deadline_;
   if (!due) return;
-  detail::DeadlineQueue::of(executor_).add(*this, *due);
+  deadline_queue().add(*this, *due);
+}
+
+detail::DeadlineQueue& CancelScope::deadline_queue() {
+  if (deadlines_ == nullptr) deadlines_ = &detail::DeadlineQueue::of(executor_);
+  return *deadlines_;
 }
 
 void CancelScope::on_due() noexcept {

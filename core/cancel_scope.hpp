@@ -67,6 +67,9 @@ class CancelScope : private detail::DeadlineQueue::Entry {
   void cancel_as(CancelReason reason, bool by_itself);
   // An enclosing scope's cancellation reached the task that opened this scope.
   void cancel_from_outside(CancelReason reason);
+  // The context's deadline queue, looked up (a lock in Asio's service registry)
+  // only by a scope that neither inherited it nor has needed it before.
+  detail::DeadlineQueue& deadline_queue();
   // Queues the earlier of the deadline and the shield's grace deadline.
   void arm_timer();
   void on_due() noexcept;
@@ -76,6 +79,7 @@ class CancelScope : private detail::DeadlineQueue::Entry {
   Executor executor_;
   Shield shield_;
   detail::IntrusiveList<detail::ChildTask> members_;
+  detail::DeadlineQueue* deadlines_ = nullptr;
   std::optional<Clock::time_point> deadline_;
   std::optional<Clock::time_point> grace_deadline_;
   CancelReason grace_reason_ = CancelReason::explicit_cancel;

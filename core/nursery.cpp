@@ -51,11 +51,13 @@ struct TaskDone {
 
 }  // namespace detail
 
-Nursery::Nursery(Executor executor, ScopeOptions options)
+Nursery::Nursery(Executor executor, ScopeOptions options, detail::DeadlineQueue* deadlines)
     : executor_(std::move(executor)),
       node_(TaskTree::this_thread(), options.parent ? const_cast<detail::TreeNode*>(&options.parent->node_) : nullptr,
             options.name, TaskKind::nursery),
       scope_(*this, executor_, options.shield) {
+  if (deadlines == nullptr && options.parent != nullptr) deadlines = options.parent->scope_.deadlines_;
+  scope_.deadlines_ = deadlines;
   if (options.deadline) scope_.set_deadline_at(*options.deadline);
 }
 

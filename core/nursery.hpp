@@ -172,7 +172,9 @@ class Nursery {
   friend class CancelScope;
   friend class detail::ChildTask;
 
-  Nursery(Executor executor, ScopeOptions options);
+  // `deadlines`: the context's deadline queue when the opener knows it (its
+  // host task's nursery); otherwise the parent's, or looked up when needed.
+  Nursery(Executor executor, ScopeOptions options, detail::DeadlineQueue* deadlines = nullptr);
 
   // Waits until every task has ended; cancelling the waiter cancels the scope.
   // Not a coroutine: one frame less per nursery.
@@ -198,6 +200,7 @@ class Nursery {
     detail::ChildTask& task_;
     Nursery& nursery_;
   };
+  detail::DeadlineQueue& deadline_queue() { return scope_.deadline_queue(); }
   // Cancels, from outside, the nurseries the host runs in place inside this one.
   void cancel_nested_in_place(CancelReason reason);
   std::unique_ptr<detail::ChildTask> adopt(TaskName name);
@@ -242,7 +245,8 @@ Awaitable<ScopeResult> open_nursery_in_task(ThisTask self, Body body, ScopeOptio
                 "the body of a nursery is a callable Nursery& -> Awaitable<void>");
   detail::ChildTask& task = self.task();
   if (options.shield.active()) throw std::logic_error("a nursery opened in place cannot be shielded");
-  Nursery nursery(co_await boost::asio::this_coro::executor, std::move(options));
+  Nursery nursery(co_await boost::asio::this_coro::executor, std::move(options),
+                  task.nursery != nullptr ? &task.nursery->deadline_queue() : nullptr);
   std::exception_ptr error;
   {
     const Nursery::Hosting hosting(task, nursery);
