@@ -13,13 +13,13 @@ using asio::ip::tcp;
 
 namespace {
 
-void serve(Server& server, TcpSocket socket, core::Permit slot, core::Nursery& connections) {
+void serve(Server& server, TcpSocket socket, const tcp::endpoint& peer, core::Permit slot, core::Nursery& connections) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  connections.start_soon("connection",
-                         [&server, socket = std::move(socket), slot = std::move(slot)](core::ThisTask self) mutable {
-                           return serve_connection(server, std::move(socket), std::move(slot), self);
-                         });
+  connections.start_soon("connection", [&server, socket = std::move(socket), peer,
+                                        slot = std::move(slot)](core::ThisTask self) mutable {
+    return serve_connection(server, std::move(socket), peer, std::move(slot), self);
+  });
 }
 
 // A listener replaced by a reload: the clients already in its accept queue
@@ -32,9 +32,10 @@ void retire(Server& server, TcpAcceptor& acceptor, core::Nursery& connections) {
     core::Permit slot = server.connection_slots().try_acquire();
     if (!slot) break;  // at max_connections: the rest are refused by the close
     TcpSocket socket(acceptor.get_executor());
-    acceptor.accept(socket, ec);
+    tcp::endpoint peer;
+    acceptor.accept(socket, peer, ec);
     if (!ec) {
-      serve(server, std::move(socket), std::move(slot), connections);
+      serve(server, std::move(socket), peer, std::move(slot), connections);
       ++taken;
     }
   }
@@ -46,9 +47,14 @@ void retire(Server& server, TcpAcceptor& acceptor, core::Nursery& connections) {
 
 core::Awaitable<void> accept_connections(Server& server, TcpAcceptor& acceptor, core::Nursery& connections) {
   for (;;) {
-    core::Admission slot = co_await server.connection_slots().acquire();  // waits while at max_connections
+    core::Permit slot = server.connection_slots().try_acquire();  // no coroutine frame while there is room
+    if (!slot) {
+      core::Admission admitted = co_await server.connection_slots().acquire();  // waits while at max_connections
+      slot = std::move(admitted.permit);
+    }
     if (server.retired(acceptor)) break;
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(core::use_awaitable));
+    tcp::endpoint peer;  // from accept() itself: no getpeername() per connection
+    auto [ec, socket] = co_await acceptor.async_accept(peer, asio::as_tuple(core::use_awaitable));
     if (!acceptor.is_open()) co_return;  // closed: the drain
     if (ec == asio::error::operation_aborted) {
       if (server.retired(acceptor)) break;
@@ -61,7 +67,7 @@ core::Awaitable<void> accept_connections(Server& server, TcpAcceptor& acceptor, 
       co_await pause.async_wait(asio::as_tuple(core::use_awaitable));
       continue;
     }
-    serve(server, std::move(socket), std::move(slot.permit), connections);
+    serve(server, std::move(socket), peer, std::move(slot), connections);
   }
   retire(server, acceptor, connections);
 }

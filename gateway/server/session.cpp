@@ -232,11 +232,9 @@ core::Awaitable<void> answer(Server& server, Gateway& gateway, Downstream& clien
 
 }  // namespace
 
-core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe_unused]] core::Permit slot,
-                                       core::ThisTask self) {
-  boost::system::error_code ec;
-  const auto peer = socket.remote_endpoint(ec);
-  const std::string client_ip = ec ? "unknown" : ip_text(peer.address());
+core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, tcp::endpoint peer,
+                                       [[maybe_unused]] core::Permit slot, core::ThisTask self) {
+  const std::string client_ip = ip_text(peer.address());
   beast::flat_buffer buffer;
   std::optional<UpstreamAnswer> upstream_answer;  // of the request in progress (proxy())
   auto waiting_since = core::Clock::now();        // for the next request head: accepted, or the last answered
@@ -276,10 +274,9 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, [[maybe
       co_await answer(server, gateway, client, exchange);
     }
     waiting_since = exchange.ended;
-    if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) {
-      socket.shutdown(TcpSocket::shutdown_send, ec);
-      co_return;
-    }
+    // Closing sends the FIN after what was written; a shutdown() first would
+    // only cost a system call more.
+    if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) co_return;
   }
 }
 

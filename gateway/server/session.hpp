@@ -12,9 +12,11 @@
 
 namespace canopy::gateway {
 
-// `slot` is the connection's place under max_connections; it is given back
-// when the connection closes. `self` is the connection's task: each request's
-// nursery runs its body in it (core::open_nursery_in_task).
-core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, core::Permit slot, core::ThisTask self);
+// `peer` is the client's address as accept() gave it. `slot` is the
+// connection's place under max_connections; it is given back when the
+// connection closes. `self` is the connection's task: each request's nursery
+// runs its body in it (core::open_nursery_in_task).
+core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, boost::asio::ip::tcp::endpoint peer,
+                                       core::Permit slot, core::ThisTask self);
 
 }  // namespace canopy::gateway
