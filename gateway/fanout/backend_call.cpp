@@ -9,7 +9,7 @@
 
 #include "core/executor.hpp"
 #include "gateway/http/read_message.hpp"
-#include "gateway/http/response_body_parser.hpp"
+#include "gateway/http/response_head.hpp"
 #include "gateway/net/send_now.hpp"
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/headers.hpp"
@@ -94,9 +94,10 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
       co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::send_failed};
     }
 
-    ResponseBodyParser in;
-    in.body_limit(request.max_body_bytes);
-    const auto read_ec = co_await read_message(lease.socket(), lease.buffer(), in);
+    UpstreamResponseParser in;  // its fields go nowhere
+    in.skip(request.method == "HEAD");
+    const auto read_ec =
+        co_await read_whole_response(lease.socket(), lease.buffer(), in, reply.body, request.max_body_bytes);
     if (read_ec == asio::error::operation_aborted) throw boost::system::system_error(read_ec);
     if (read_ec == http::error::body_limit) {
       call.answered(in.status());
@@ -105,13 +106,12 @@ core::Awaitable<BackendReply> call_backend(Cluster& cluster, const BackendReques
     if (read_ec) {
       const auto error = read_error(read_ec);
       call.failed(error);
-      if (may_retry && error == UpstreamError::reset && !in.got_some()) continue;
+      if (may_retry && error == UpstreamError::reset && !in.is_header_done() && lease.buffer().size() == 0) continue;
       co_return BackendReply{BackendOutcome::upstream_error, error};
     }
     reply.status = in.status();
     call.answered(reply.status);
-    reply.body = std::move(in.body());
-    if (in.keep_alive()) lease.release_for_reuse();  // Beast's reading: not for a body ended by the close
+    if (in.keep_alive()) lease.release_for_reuse();  // not after a body the close ended
     co_return reply;
   }
   co_return BackendReply{BackendOutcome::upstream_error, UpstreamError::reset};

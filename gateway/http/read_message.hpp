@@ -1,25 +1,16 @@
 #pragma once
-// Reads from a stream until a Beast parser has a whole message (read_message):
-// what Beast's async_read does, without its two layers of composed operations
-// (each with its own handler wrapping, work tracking and, for bytes already
-// buffered, a post through the event loop). The fan-out reads its backends'
-// answers so; the proxy reads heads with read_response_head().
-//
-// Errors are Beast's: http::error::end_of_stream when the stream ends before
-// any byte, partial_message when it ends before the part asked for,
-// header_limit, body_limit, buffer_overflow; otherwise the stream's own
-// (operation_aborted when cancelled).
+// Steps of reading messages from a stream without Beast's composed read
+// operations (each with its own handler wrapping, work tracking and, for bytes
+// already buffered, a post through the event loop): how much to read next, and
+// handing a parser what is buffered (read_response_head and read_whole_response
+// in response_head.hpp, the relay).
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/system/error_code.hpp>
 #include <algorithm>
-
-#include "core/executor.hpp"
+#include <string>
 
 namespace canopy::gateway {
 
@@ -46,43 +37,25 @@ inline std::size_t message_read_room(boost::beast::flat_buffer& buffer) {
   return std::max(room, std::min(first_read_bytes, buffer.max_size() - buffer.size()));
 }
 
-namespace detail {
-
-// Reads and parses until done(parser).
-template <typename ReadStream, bool isRequest, typename Done>
-core::Awaitable<boost::system::error_code> read_until(ReadStream& stream, boost::beast::flat_buffer& buffer,
-                                                      boost::beast::http::basic_parser<isRequest>& parser, Done done) {
-  namespace http = boost::beast::http;
-  boost::system::error_code ec;
-  for (;;) {
-    if (const std::size_t before = buffer.size(); before > 0) {
-      const bool needs_more = parse_buffered(buffer, parser, ec);
-      if (done(parser)) co_return boost::system::error_code{};
-      if (ec) co_return ec;
-      if (!needs_more && buffer.size() < before) continue;  // one element at a time: go on with what is buffered
-    }
-    const std::size_t room = message_read_room(buffer);
-    if (room == 0) co_return http::error::buffer_overflow;
-    constexpr auto as_values = boost::asio::as_tuple(core::use_awaitable);
-    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), as_values);
-    buffer.commit(n);
-    if (read_ec == boost::asio::error::eof) {
-      if (!parser.got_some()) co_return http::error::end_of_stream;
-      parser.put_eof(ec);  // a body that ends with the connection is complete here
-      if (ec) co_return ec;
-      co_return done(parser) ? boost::system::error_code{} : http::error::partial_message;
-    }
-    if (read_ec) co_return read_ec;
-  }
-}
-
-}  // namespace detail
-
-// The whole message (the body into the parser's body), as Beast's async_read.
-template <typename ReadStream, bool isRequest>
-core::Awaitable<boost::system::error_code> read_message(ReadStream& stream, boost::beast::flat_buffer& buffer,
-                                                        boost::beast::http::basic_parser<isRequest>& parser) {
-  return detail::read_until(stream, buffer, parser, [](const auto& p) { return p.is_done(); });
+// Takes the body bytes `buffer` holds into `body` (after what it holds) and
+// drops them from `buffer`; returns how many bytes of `buffer` the parser used
+// (body and framing). A body's bytes are at most all that is buffered: that much
+// room is made. Errors are the parser's, except need_more (read more).
+template <typename PieceParser>
+std::size_t take_buffered_body(boost::beast::flat_buffer& buffer, PieceParser& parser, std::string& body,
+                               boost::system::error_code& ec) {
+  const std::size_t buffered = buffer.size();
+  const std::size_t had = body.size();
+  body.resize(had + buffered);
+  auto& piece = parser.body();
+  piece.data = body.data() + had;
+  piece.size = buffered;
+  const std::size_t used = parser.put(buffer.data(), ec);
+  body.resize(had + buffered - piece.size);
+  piece = {};
+  buffer.consume(used);
+  if (ec == boost::beast::http::error::need_more) ec = {};  // the buffered bytes end inside a chunk's framing
+  return used;
 }
 
 }  // namespace canopy::gateway

@@ -13,7 +13,6 @@
 #include <optional>
 #include <string_view>
 
-#include "gateway/http/response_body_parser.hpp"
 #include "tests/support/loopback.hpp"
 
 namespace canopy::gateway {
@@ -25,23 +24,26 @@ namespace http = beast::http;
 using namespace std::chrono_literals;
 
 // An upstream socket that writes what a test says, and the gateway's end that
-// reads a response head (or a whole response) from it, on one io_context.
+// reads a response head (or a whole response: read_whole_response) from
+// it, on one io_context.
 class ReadMessage : public ::testing::Test {
  protected:
   void upstream_sends(std::string_view bytes) { asio::write(pair_.server, asio::buffer(bytes)); }
   void upstream_closes() { pair_.server.close(); }
 
-  // Starts read_response_head (or read_message); it runs whenever the test runs the io_context.
+  // Starts read_response_head (or read_whole_response); it runs whenever the test runs the io_context.
   void start_reading() {
     asio::co_spawn(
         io_.get_executor(),
         [this]() -> core::Awaitable<void> { result_ = co_await read_response_head(pair_.client, buffer_, parser_); },
         asio::detached);
   }
-  void start_reading_whole(ResponseBodyParser& parser) {
+  void start_reading_whole() {
     asio::co_spawn(
         io_.get_executor(),
-        [this, &parser]() -> core::Awaitable<void> { result_ = co_await read_message(pair_.client, buffer_, parser); },
+        [this]() -> core::Awaitable<void> {
+          result_ = co_await read_whole_response(pair_.client, buffer_, parser_, body_, body_limit_);
+        },
         asio::detached);
   }
   std::optional<boost::system::error_code> run_for(std::chrono::milliseconds time) {
@@ -54,6 +56,8 @@ class ReadMessage : public ::testing::Test {
   test::SocketPair pair_ = std::move(test::connected_pairs(io_, 1).front());
   beast::flat_buffer buffer_;
   UpstreamResponseParser parser_;
+  std::string body_;
+  std::uint64_t body_limit_ = 1 << 20;
   std::optional<boost::system::error_code> result_;
 };
 
@@ -119,58 +123,66 @@ TEST_F(ReadMessage, GarbageIsABadHeadNotAWait) {
 }
 
 TEST_F(ReadMessage, AWholeMessageWaitsForABodySplitAcrossReadsChunkByChunk) {
-  ResponseBodyParser whole;
   upstream_sends("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6");
-  start_reading_whole(whole);
+  start_reading_whole();
   EXPECT_FALSE(run_for(100ms)) << "returned with half a body";
   upstream_sends("\r\n world\r\n0\r\n\r\nHTTP/1.1 204");  // and the start of the next response
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_FALSE(*ec) << ec->message();
-  EXPECT_EQ(whole.body(), "hello world");
-  EXPECT_EQ(whole.status(), 200u);
-  EXPECT_TRUE(whole.keep_alive());
+  EXPECT_EQ(body_, "hello world");
+  EXPECT_EQ(parser_.status(), 200u);
+  EXPECT_TRUE(parser_.keep_alive());
+  EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "HTTP/1.1 204");  // left for the next read
+}
+
+TEST_F(ReadMessage, AWholeCountedBodySplitAcrossReadsLeavesTheNextResponseBuffered) {
+  upstream_sends("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello");
+  start_reading_whole();
+  EXPECT_FALSE(run_for(100ms)) << "returned with half a body";
+  upstream_sends(" worldHTTP/1.1 204");
+  const auto ec = run_for(2s);
+  ASSERT_TRUE(ec);
+  EXPECT_FALSE(*ec) << ec->message();
+  EXPECT_EQ(body_, "hello world");
+  EXPECT_TRUE(parser_.keep_alive());
   EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "HTTP/1.1 204");  // left for the next read
 }
 
 TEST_F(ReadMessage, AWholeMessageWithoutLengthEndsWithTheConnection) {
-  ResponseBodyParser whole;
   upstream_sends("HTTP/1.1 200 OK\r\n\r\nuntil the end");
   upstream_closes();
-  start_reading_whole(whole);
+  start_reading_whole();
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_FALSE(*ec) << ec->message();
-  EXPECT_EQ(whole.body(), "until the end");
-  EXPECT_FALSE(whole.keep_alive()) << "a connection that ended the body cannot be reused";
+  EXPECT_EQ(body_, "until the end");
+  EXPECT_FALSE(parser_.keep_alive()) << "a connection that ended the body cannot be reused";
 }
 
 TEST_F(ReadMessage, AWholeMessageCutShortOfItsLengthIsAPartialMessage) {
-  ResponseBodyParser whole;
   upstream_sends("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
   upstream_closes();
-  start_reading_whole(whole);
+  start_reading_whole();
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_EQ(*ec, http::error::partial_message);
 }
 
 TEST_F(ReadMessage, AWholeMessageOverTheBodyLimitIsRefused) {
-  ResponseBodyParser whole;
-  whole.body_limit(4);
+  body_limit_ = 4;
   upstream_sends("HTTP/1.1 503 Busy\r\nContent-Length: 10\r\n\r\n0123456789");
-  start_reading_whole(whole);
+  start_reading_whole();
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_EQ(*ec, http::error::body_limit);
-  EXPECT_EQ(whole.status(), 503u);  // known once the head is read, for the upstream's metrics
+  EXPECT_EQ(parser_.status(), 503u);  // known once the head is read, for the upstream's metrics
 }
 
 TEST_F(ReadMessage, AWholeChunkedMessageOverTheBodyLimitIsRefused) {
-  ResponseBodyParser whole;
-  whole.body_limit(4);
+  body_limit_ = 4;
   upstream_sends("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
-  start_reading_whole(whole);
+  start_reading_whole();
   const auto ec = run_for(2s);
   ASSERT_TRUE(ec);
   EXPECT_EQ(*ec, http::error::body_limit);
