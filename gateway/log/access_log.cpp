@@ -1,5 +1,6 @@
 #include "gateway/log/access_log.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <cerrno>
 #include <climits>
@@ -9,6 +10,7 @@
 #include <poll.h>
 #include <string>
 #include <unistd.h>
+#include <utility>
 
 #include "core/executor.hpp"
 #include "gateway/log/json_text.hpp"
@@ -31,6 +33,9 @@ struct Buffered {
   std::chrono::system_clock::duration wall_minus_steady{};
   char stamp[32] = {};  // "2026-11-26T05:37:06.mmmZ"; the part up to the second is formatted once
   std::size_t stamp_length = 0;
+  // The flusher's timer while it waits for a first line (nothing buffered):
+  // the next line wakes it, so that an idle worker sleeps.
+  core::SteadyTimer* idle_flusher = nullptr;
 };
 
 thread_local Buffered buffered;
@@ -134,6 +139,7 @@ void log_access(const Exchange& e) {
   if (e.cancel_reason) line.field("cancel_reason", core::to_string(*e.cancel_reason));
   if (!e.refused.empty()) line.field("refused", e.refused);
   line.end_line();
+  if (b.idle_flusher) std::exchange(b.idle_flusher, nullptr)->cancel();
   if (b.text.size() - b.written >= batch_bytes) write_some();
 }
 
@@ -146,7 +152,19 @@ void flush_access_log_to_the_end() noexcept {
 
 core::Awaitable<void> flush_access_log_every(std::chrono::milliseconds interval) {
   core::SteadyTimer tick(co_await boost::asio::this_coro::executor);
+  struct Registration {
+    ~Registration() {
+      if (buffered.idle_flusher == timer) buffered.idle_flusher = nullptr;
+    }
+    core::SteadyTimer* timer;
+  } registration{&tick};
   for (;;) {
+    if (buffered.written == buffered.text.size()) {
+      // Nothing to write: wait, without a deadline, until log_access() cancels the wait.
+      tick.expires_at(core::SteadyTimer::time_point::max());
+      buffered.idle_flusher = &tick;
+      co_await tick.async_wait(boost::asio::as_tuple(core::use_awaitable));
+    }
     tick.expires_after(interval);
     co_await tick.async_wait(core::use_awaitable);
     write_some();

@@ -13,6 +13,8 @@
 //   several writers of one pipe never interleave.
 // - A line reaches stdout at the latest one flush interval after its request
 //   ended (flush_access_log_every), or at once when a batch fills up.
+// - With nothing buffered the flusher sleeps until the next line: an idle
+//   worker is not woken every interval.
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -89,6 +91,40 @@ TEST(AccessLog, EachLineIsStampedWithTheWallClockTimeItsRequestEnded) {
     const auto took = std::chrono::microseconds(lines[i].at("duration_us").as_int64());
     EXPECT_LE(took, windows[i].answered - windows[i].sent + 250ms) << "line " << i;
   }
+}
+
+// Voluntary context switches of every thread of process `pid` so far: each is
+// a wake-up from a wait.
+long wake_ups(pid_t pid) {
+  long total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) total += std::stol(line.substr(line.find(':') + 1));
+    }
+  }
+  return total;
+}
+
+// The flusher waits for a line when there is none: an idle gateway is not woken
+// every flush interval (50 ms: 40 wake-ups in 2 s per worker), and the first
+// line after the idle spell still comes out.
+TEST(AccessLog, AnIdleGatewaySleepsInsteadOfFlushingAnEmptyLog) {
+  DemoUpstreams upstreams{{"a"}};
+  Canopy canopy{"workers = 2\n" + upstream_sections({"a"}) + "[[routes]]\nupstream = \"a\"\n", &upstreams};
+  Connection client(canopy.port());
+  client.send("GET /before HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(client.read_response(5s));
+  ASSERT_EQ(canopy.access_log(1, 5s).size(), 1u);
+  const long before = wake_ups(canopy.process().pid());
+  std::this_thread::sleep_for(2s);
+  const long idle = wake_ups(canopy.process().pid()) - before;
+  EXPECT_LT(idle, 20) << "wake-ups of an idle gateway in 2 s";
+  client.send("GET /after HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(client.read_response(5s));
+  const auto lines = canopy.access_log(1, 5s);
+  ASSERT_EQ(lines.size(), 1u) << "the line after the idle spell did not come out";
+  EXPECT_EQ(lines[0].at("target").as_string(), "/after");
 }
 
 }  // namespace

@@ -53,7 +53,8 @@ class Canopy {
   std::optional<boost::json::object> next_event(const std::string& name, std::chrono::milliseconds timeout);
   // The "stopped" event's counts: {live_tasks, orphaned_tasks}; nullopt if it did not come within `timeout`.
   std::optional<std::pair<std::int64_t, std::int64_t>> stopped_tasks(std::chrono::milliseconds timeout);
-  // The access-log lines written so far (stdout).
+  // The next access-log lines (stdout) not read by an earlier call: at least
+  // `at_least` of them, or fewer when `timeout` passes without one.
   std::vector<boost::json::object> access_log(std::size_t at_least, std::chrono::milliseconds timeout);
 
  private:
