@@ -29,8 +29,8 @@ CancelReason reason_being_delivered() noexcept { return delivering.value_or(Canc
 }  // namespace detail
 
 CancelScope::CancelScope(Nursery& owner, Executor executor, Shield shield)
-    : detail::DeadlineQueue::Entry(
-          [](detail::DeadlineQueue::Entry& entry) noexcept { static_cast<CancelScope&>(entry).on_due(); }),
+    : DeadlineQueue::Entry(
+          [](DeadlineQueue::Entry& entry) noexcept { static_cast<CancelScope&>(entry).on_due(); }),
       owner_(owner),
       executor_(std::move(executor)),
       shield_(shield) {}
@@ -94,8 +94,8 @@ void CancelScope::arm_timer() {
   deadline_queue().add(*this, *due);
 }
 
-detail::DeadlineQueue& CancelScope::deadline_queue() {
-  if (deadlines_ == nullptr) deadlines_ = &detail::DeadlineQueue::of(executor_);
+DeadlineQueue& CancelScope::deadline_queue() {
+  if (deadlines_ == nullptr) deadlines_ = &DeadlineQueue::of(executor_);
   return *deadlines_;
 }
 

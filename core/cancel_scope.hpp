@@ -23,7 +23,7 @@
 #include "core/cancel_reason.hpp"
 #include "core/clock.hpp"
 #include "core/detail/child_task.hpp"
-#include "core/detail/deadline_queue.hpp"
+#include "core/deadline_queue.hpp"
 #include "core/detail/intrusive_list.hpp"
 #include "core/executor.hpp"
 #include "core/shield.hpp"
@@ -33,7 +33,7 @@ namespace canopy::core {
 class Nursery;
 
 // Its deadline is an entry of its context's DeadlineQueue: no timer of its own.
-class CancelScope : private detail::DeadlineQueue::Entry {
+class CancelScope : private DeadlineQueue::Entry {
  public:
   CancelScope(const CancelScope&) = delete;
   CancelScope& operator=(const CancelScope&) = delete;
@@ -69,7 +69,7 @@ class CancelScope : private detail::DeadlineQueue::Entry {
   void cancel_from_outside(CancelReason reason);
   // The context's deadline queue, looked up (a lock in Asio's service registry)
   // only by a scope that neither inherited it nor has needed it before.
-  detail::DeadlineQueue& deadline_queue();
+  DeadlineQueue& deadline_queue();
   // Queues the earlier of the deadline and the shield's grace deadline.
   void arm_timer();
   void on_due() noexcept;
@@ -79,7 +79,7 @@ class CancelScope : private detail::DeadlineQueue::Entry {
   Executor executor_;
   Shield shield_;
   detail::IntrusiveList<detail::ChildTask> members_;
-  detail::DeadlineQueue* deadlines_ = nullptr;
+  DeadlineQueue* deadlines_ = nullptr;
   std::optional<Clock::time_point> deadline_;
   std::optional<Clock::time_point> grace_deadline_;
   CancelReason grace_reason_ = CancelReason::explicit_cancel;

@@ -51,7 +51,7 @@ struct TaskDone {
 
 }  // namespace detail
 
-Nursery::Nursery(Executor executor, ScopeOptions options, detail::DeadlineQueue* deadlines)
+Nursery::Nursery(Executor executor, ScopeOptions options, DeadlineQueue* deadlines)
     : executor_(std::move(executor)),
       node_(TaskTree::this_thread(), options.parent ? const_cast<detail::TreeNode*>(&options.parent->node_) : nullptr,
             options.name, TaskKind::nursery),

@@ -174,7 +174,7 @@ class Nursery {
 
   // `deadlines`: the context's deadline queue when the opener knows it (its
   // host task's nursery); otherwise the parent's, or looked up when needed.
-  Nursery(Executor executor, ScopeOptions options, detail::DeadlineQueue* deadlines = nullptr);
+  Nursery(Executor executor, ScopeOptions options, DeadlineQueue* deadlines = nullptr);
 
   // Waits until every task has ended; cancelling the waiter cancels the scope.
   // Not a coroutine: one frame less per nursery.
@@ -200,7 +200,7 @@ class Nursery {
     detail::ChildTask& task_;
     Nursery& nursery_;
   };
-  detail::DeadlineQueue& deadline_queue() { return scope_.deadline_queue(); }
+  DeadlineQueue& deadline_queue() { return scope_.deadline_queue(); }
   // Cancels, from outside, the nurseries the host runs in place inside this one.
   void cancel_nested_in_place(CancelReason reason);
   std::unique_ptr<detail::ChildTask> adopt(TaskName name);

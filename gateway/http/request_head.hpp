@@ -56,7 +56,7 @@ std::optional<HeadResult> take_request_head(std::string_view head, const HeadLim
 std::optional<HeadResult> check_request_head(std::string_view head, const HeadLimits& limits);
 
 // Reads into `buffer` until the head is complete and takes it into `parser`
-// (take_request_head). The caller bounds the wait (HeadTimeouts cancels the read).
+// (take_request_head). The caller bounds the wait (a HeadWait cancels the read).
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, boost::beast::flat_buffer& buffer,
                                               ClientRequestParser& parser, const HeadLimits& limits);
 

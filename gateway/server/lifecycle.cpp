@@ -104,7 +104,6 @@ core::Awaitable<void> run_worker(Server& server, core::Nursery*& tree_out, Worke
         start_accepting(server, server.listener(), tree);
         if (server.runs_health_checks()) tree.start_soon("health_checks", run_health_checks(server));
         tree.start_soon("close_idle_upstream_connections", close_idle_upstream_connections(server));
-        tree.start_soon("expire_head_waits", server.head_timeouts().run());
         tree.start_soon("flush_access_log", flush_access_log_every(access_log_flush_interval));
         tree.start_soon("drain_on_stop", drain_on_stop(server, tree, stopped));
         co_return;

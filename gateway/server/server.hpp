@@ -22,9 +22,9 @@
 #include "config/config.hpp"
 #include "core/cancel_scope.hpp"
 #include "core/capacity_limiter.hpp"
+#include "core/deadline_queue.hpp"
 #include "gateway/net/sockets.hpp"
 #include "gateway/server/gateway.hpp"
-#include "gateway/server/head_timeouts.hpp"
 #include "gateway/upstream/health_check.hpp"
 
 namespace canopy::gateway {
@@ -95,8 +95,9 @@ class Server {
   // Closes every listener (the drain): accept loops end.
   void close_listeners() noexcept;
 
-  // The header and idle timeouts of this worker's client connections.
-  HeadTimeouts& head_timeouts() noexcept { return head_timeouts_; }
+  // The deadlines of this worker's context: its scopes', and the header and
+  // idle timeouts of its client connections (HeadWait).
+  core::DeadlineQueue& deadlines() noexcept { return deadlines_; }
 
   // One permit per open downstream connection (this worker's share of server.max_connections).
   core::CapacityLimiter& connection_slots() noexcept { return connection_slots_; }
@@ -142,7 +143,7 @@ class Server {
   core::SteadyTimer stop_;      // never expires; a stop request cancels its waits
   std::vector<std::unique_ptr<TcpAcceptor>> listeners_;  // the last one is current
   core::CapacityLimiter connection_slots_;
-  HeadTimeouts head_timeouts_{executor_};
+  core::DeadlineQueue& deadlines_ = core::DeadlineQueue::of(executor_);
   bool draining_ = false;
   unsigned stop_requests_ = 0;
   std::size_t in_flight_ = 0;

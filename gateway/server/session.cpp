@@ -33,6 +33,7 @@
 #include "gateway/proxy/deadline_header.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "gateway/server/admission.hpp"
+#include "gateway/server/head_wait.hpp"
 #include "gateway/server/responses.hpp"
 #include "gateway/server/watch_disconnect.hpp"
 
@@ -252,7 +253,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, tcp::en
     HeadResult head;
     {
       // The whole head within the timeout, however slowly it trickles in.
-      const HeadWait wait(server.head_timeouts(), socket,
+      const HeadWait wait(server.deadlines(), socket,
                           waiting_since + (first ? settings.header_timeout : settings.idle_timeout));
       head = co_await read_request_head(socket, buffer, parser, limits);
     }

@@ -1,5 +1,5 @@
-// The deadlines of a context's scopes share one timer (core/detail/deadline_queue.hpp).
-#include "core/detail/deadline_queue.hpp"
+// The deadlines of a context's scopes share one timer (core/deadline_queue.hpp).
+#include "core/deadline_queue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,7 +45,7 @@ TEST(DeadlineQueue, RunReturnsOnceTheLastScopeWithADeadlineHasEnded) {
   // The shared timer stays armed for the hour: it must not hold run() once no scope is queued.
   EXPECT_TRUE(ends_within(io, short_work(), 2s));
   EXPECT_EQ(outcome, DeadlineOutcome::met);
-  EXPECT_EQ(asio::use_service<detail::DeadlineQueue>(io).size(), 0u);
+  EXPECT_EQ(asio::use_service<DeadlineQueue>(io).size(), 0u);
 }
 
 TEST(DeadlineQueue, AScopeDueBeforeTheArmedTimeIsCancelledAtItsOwnDeadline) {
@@ -121,7 +121,7 @@ TEST(DeadlineQueue, NestedScopesDueAtTheSameTimeExpireTogetherWithTheOuterReason
   EXPECT_EQ(outcome, DeadlineOutcome::expired);
   // The outer scope was queued first, so its cancel reached the inner one first.
   EXPECT_EQ(inner_saw, CancelReason::deadline);
-  EXPECT_EQ(asio::use_service<detail::DeadlineQueue>(io).size(), 0u);
+  EXPECT_EQ(asio::use_service<DeadlineQueue>(io).size(), 0u);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #pragma once
-// The deadlines of an io_context's cancel scopes, kept by one timer for all of
-// them instead of one timer (and one timer wait, and one cancelled wait's
-// completion) per scope.
+// Deadlines of one io_context kept by one timer for all of them, instead of one
+// timer (and one timer wait, and one cancelled wait's completion) each: its
+// cancel scopes', and the gateway's waits for request heads (HeadWait). An
+// Entry is a deadline with what to do when it passes.
 //
 // Guarantees
 // - An entry's OnDue function runs from the context's event loop once its due time
@@ -16,7 +17,7 @@
 //   with none left, run() returns once the rest of its work is done, as it
 //   did with a timer per scope (the wait stops counting as outstanding work).
 //
-// Thread-safety: none; the context's one thread, like the scopes it serves.
+// Thread-safety: none; the context's one thread, like the entries it serves.
 
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,11 +27,11 @@
 #include "core/detail/intrusive_list.hpp"
 #include "core/executor.hpp"
 
-namespace canopy::core::detail {
+namespace canopy::core {
 
 class DeadlineQueue : public boost::asio::execution_context::service {
  public:
-  class Entry : public ListHook {
+  class Entry : public detail::ListHook {
    public:
     // `on_due(entry)` runs when the entry's time has come.
     using OnDue = void (*)(Entry& entry) noexcept;
@@ -50,7 +51,7 @@ class DeadlineQueue : public boost::asio::execution_context::service {
 
     OnDue on_due_;
     DeadlineQueue* queue_ = nullptr;
-    IntrusiveList<Entry>* list_ = nullptr;  // the queue's, or the one being expired
+    detail::IntrusiveList<Entry>* list_ = nullptr;  // the queue's, or the one being expired
     Clock::time_point due_{};
   };
 
@@ -78,7 +79,7 @@ class DeadlineQueue : public boost::asio::execution_context::service {
 
   Executor executor_;
   SteadyTimer timer_;
-  IntrusiveList<Entry> entries_;
+  detail::IntrusiveList<Entry> entries_;
   Clock::time_point armed_for_ = Clock::time_point::max();
   std::uint64_t current_wait_ = 0;  // the wait whose completion is not stale
   bool waiting_ = false;            // current_wait_ is pending
@@ -86,4 +87,4 @@ class DeadlineQueue : public boost::asio::execution_context::service {
   bool shut_down_ = false;
 };
 
-}  // namespace canopy::core::detail
+}  // namespace canopy::core

@@ -1,8 +1,8 @@
-#include "core/detail/deadline_queue.hpp"
+#include "core/deadline_queue.hpp"
 
 #include <algorithm>
 
-namespace canopy::core::detail {
+namespace canopy::core {
 
 boost::asio::execution_context::id DeadlineQueue::id;
 
@@ -82,7 +82,7 @@ void DeadlineQueue::on_timer(std::uint64_t wait, bool fired) {
   // entries (a cancelled scope's nested scopes stop their deadlines).
   const auto now = Clock::now();
   auto next = Clock::time_point::max();
-  IntrusiveList<Entry> due;
+  detail::IntrusiveList<Entry> due;
   entries_.for_each([&](Entry& entry) {
     if (entry.due_ <= now) {
       entries_.erase(entry);
@@ -116,4 +116,4 @@ void DeadlineQueue::stop_counting_the_wait() noexcept {
   }
 }
 
-}  // namespace canopy::core::detail
+}  // namespace canopy::core

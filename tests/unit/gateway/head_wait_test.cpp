@@ -1,11 +1,7 @@
-#include "gateway/server/head_timeouts.hpp"
+#include "gateway/server/head_wait.hpp"
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
 #include <array>
@@ -22,55 +18,39 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 // Client connections waiting for a head: a read pending on each, bounded by a
-// HeadWait, with the worker's one HeadTimeouts task running.
-class HeadTimeoutsTest : public ::testing::Test {
+// HeadWait in the context's deadline queue.
+class HeadWaitTest : public ::testing::Test {
  protected:
   static constexpr std::size_t count = 3;
 
-  HeadTimeoutsTest() {
+  HeadWaitTest() {
     auto pairs = test::connected_pairs(io_, count);
     for (std::size_t i = 0; i < count; ++i) {
       peers_[i] = std::move(pairs[i].client);  // the "clients": they never send
       sockets_[i].emplace(io_.get_executor(), asio::ip::tcp::v4(), pairs[i].server.release());
     }
-    asio::co_spawn(
-        io_.get_executor(),
-        [this]() -> core::Awaitable<void> {
-          co_await timeouts_.run();
-          run_ended_ = true;
-        },
-        asio::bind_cancellation_slot(stop_.slot(), asio::detached));
   }
-  // The task ends when it is cancelled (as the worker's tree cancels it), not before.
-  void TearDown() override {
-    EXPECT_FALSE(run_ended_) << "the timer task ended on its own";
-    waits_ = {};
-    stop_.emit(asio::cancellation_type::terminal);
-    for (const auto until = core::Clock::now() + 2s; !run_ended_ && core::Clock::now() < until;) io_.run_one_for(100ms);
-    EXPECT_TRUE(run_ended_) << "the timer task outlived its cancellation";
-  }
+  std::size_t waiting() const { return deadlines_.size(); }
 
   // Connection i waits for a head until `after` from now.
   void wait_for_head(std::size_t i, core::Clock::duration after) {
-    waits_[i] = std::make_unique<HeadWait>(timeouts_, *sockets_[i], core::Clock::now() + after);
+    waits_[i] = std::make_unique<HeadWait>(deadlines_, *sockets_[i], core::Clock::now() + after);
     sockets_[i]->async_read_some(asio::buffer(bytes_[i]), [this, i](boost::system::error_code ec, std::size_t) {
       ended_[i] = ec;
     });
   }
 
   asio::io_context io_{1};
-  HeadTimeouts timeouts_{io_.get_executor()};
-  asio::cancellation_signal stop_;
+  core::DeadlineQueue& deadlines_ = core::DeadlineQueue::of(io_.get_executor());
   std::array<asio::ip::tcp::socket, count> peers_{asio::ip::tcp::socket(io_), asio::ip::tcp::socket(io_),
                                                   asio::ip::tcp::socket(io_)};
   std::array<std::optional<TcpSocket>, count> sockets_;
   std::array<std::array<char, 16>, count> bytes_{};
   std::array<std::unique_ptr<HeadWait>, count> waits_;
   std::array<std::optional<boost::system::error_code>, count> ended_;
-  bool run_ended_ = false;
 };
 
-TEST_F(HeadTimeoutsTest, EveryWaitPastItsDeadlineIsCutAndOnlyThose) {
+TEST_F(HeadWaitTest, EveryWaitPastItsDeadlineIsCutAndOnlyThose) {
   wait_for_head(0, 100ms);
   wait_for_head(1, 100ms);
   wait_for_head(2, 30s);
@@ -82,12 +62,12 @@ TEST_F(HeadTimeoutsTest, EveryWaitPastItsDeadlineIsCutAndOnlyThose) {
   EXPECT_TRUE(waits_[1]->expired());
   EXPECT_FALSE(ended_[2]) << "a wait far from its deadline was cut";
   EXPECT_FALSE(waits_[2]->expired());
-  EXPECT_EQ(timeouts_.waiting(), 1u);
+  EXPECT_EQ(waiting(), 1u);
 }
 
-TEST_F(HeadTimeoutsTest, AWaitWithAnEarlierDeadlineThanAnyBeforeItIsCutOnTime) {
+TEST_F(HeadWaitTest, AWaitWithAnEarlierDeadlineThanAnyBeforeItIsCutOnTime) {
   wait_for_head(0, 30s);
-  io_.run_for(50ms);  // the timer is armed for that one
+  io_.run_for(50ms);  // the queue's timer is armed for that one
   io_.restart();
   wait_for_head(1, 100ms);
   const auto started = core::Clock::now();
@@ -98,21 +78,21 @@ TEST_F(HeadTimeoutsTest, AWaitWithAnEarlierDeadlineThanAnyBeforeItIsCutOnTime) {
   EXPECT_FALSE(ended_[0]);
 }
 
-TEST_F(HeadTimeoutsTest, WaitsAddedEachEarlierThanTheLastAreAllCutOnTime) {
+TEST_F(HeadWaitTest, WaitsAddedEachEarlierThanTheLastAreAllCutOnTime) {
   wait_for_head(0, 30s);
-  io_.run_for(50ms);  // the timer is armed for that one
+  io_.run_for(50ms);  // the queue's timer is armed for that one
   io_.restart();
   wait_for_head(1, 400ms);  // re-arms: the timer's wait is cancelled
-  wait_for_head(2, 200ms);  // re-arms again before the timer task has run
+  wait_for_head(2, 200ms);  // re-arms again before that cancelled wait has completed
   const auto started = core::Clock::now();
   while (!(ended_[1] && ended_[2]) && core::Clock::now() - started < 5s) io_.run_one_for(100ms);
   io_.restart();
-  EXPECT_TRUE(ended_[2]) << "the timer task stopped after the second re-arm";
+  EXPECT_TRUE(ended_[2]) << "the timer stopped after the second re-arm";
   EXPECT_TRUE(ended_[1]);
   EXPECT_FALSE(ended_[0]);
 }
 
-TEST_F(HeadTimeoutsTest, AHeadThatArrivesInTimeEndsItsWaitAndIsNeverCut) {
+TEST_F(HeadWaitTest, AHeadThatArrivesInTimeEndsItsWaitAndIsNeverCut) {
   wait_for_head(0, 100ms);
   asio::write(peers_[0], asio::buffer("GET / HTTP/1.1\r\n\r\n", 18));
   while (!ended_[0]) io_.run_one_for(100ms);
@@ -120,7 +100,7 @@ TEST_F(HeadTimeoutsTest, AHeadThatArrivesInTimeEndsItsWaitAndIsNeverCut) {
   io_.run_for(300ms);  // past the deadline it had
   io_.restart();
   EXPECT_EQ(ended_[0], boost::system::error_code{});
-  EXPECT_EQ(timeouts_.waiting(), 0u);
+  EXPECT_EQ(waiting(), 0u);
 }
 
 }  // namespace
