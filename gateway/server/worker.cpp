@@ -2,6 +2,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <pthread.h>
+#include <string>
 
 #include "core/cancelled.hpp"
 #include "core/error_group.hpp"
@@ -27,6 +29,9 @@ Worker::~Worker() {
 
 void Worker::start(std::function<void(const WorkerStopped&)> on_stopped) {
   thread_ = std::thread([this, on_stopped = std::move(on_stopped)]() mutable {
+    // "canopy-w0", "canopy-w1", …: what top -H, perf and /proc show for the worker's thread.
+    const std::string name = "canopy-w" + std::to_string(index_);
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
     inbox_.open();
     // The root of this worker's task tree; serve() catches whatever ends it.
     asio::co_spawn(io_, serve(std::move(on_stopped)), asio::detached);
