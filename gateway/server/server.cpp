@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
+#include <limits>
 
 #include "config/worker_share.hpp"
 #include "gateway/net/sockets.hpp"
@@ -64,7 +65,12 @@ Server::Server(core::Executor executor, std::shared_ptr<const config::Config> co
       gateway_(build_gateway(executor, *config, workers, metrics_)),
       replaced_(executor, core::Clock::time_point::max()),
       stop_(executor, core::Clock::time_point::max()),
-      connection_slots_(executor, {.capacity = gateway_->config().server.max_connections, .queue = 1}) {
+      // Every accept loop may wait for a slot: the listener's, and while a reload
+      // moves it, the retired one's too (with room for one, the second was told
+      // queue_full at once and accepted past the limit). No timeout: a loop waits
+      // until a connection closes.
+      connection_slots_(executor, {.capacity = gateway_->config().server.max_connections,
+                                   .queue = std::numeric_limits<std::size_t>::max()}) {
   listeners_.push_back(bind_listener(executor, listen));
 }
 

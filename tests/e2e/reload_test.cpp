@@ -68,6 +68,29 @@ TEST(Reload, ABrokenFileIsReportedWithItsPlaceAndTheRunningConfigKeepsServing) {
   EXPECT_EQ(metric(scrape(canopy.admin_port()), "canopy_config_reloads_total", {{"result", "failure"}}), 1);
 }
 
+// At max_connections the old listener's accept loop waits for a slot when the
+// reload moves the listener; the new one must wait too, not accept past the limit.
+TEST(Reload, AMovedListenerAtMaxConnectionsWaitsForASlotLikeTheOldOne) {
+  const std::string one_slot = "workers = 1\nmax_connections = 1\n[[routes]]\nstatic = { body = \"hi\" }\n";
+  Canopy canopy{one_slot, nullptr};
+  Connection holder(canopy.port());  // takes the one slot
+  holder.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(holder.read_response());
+
+  const std::uint16_t moved = unused_port_below_ephemeral_range();
+  canopy.rewrite_config(one_slot, "127.0.0.1:" + std::to_string(moved));
+  ::kill(canopy.process().pid(), SIGHUP);
+  ASSERT_TRUE(canopy.next_event("config_reloaded", 5s));
+  Connection waiting(moved);
+  waiting.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_FALSE(waiting.read_response(300ms)) << "the new listener accepted past max_connections";
+  holder.close();  // frees the slot: the old loop takes it and retires, then the new one
+  auto answered = waiting.read_response(5s);
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->body(), "hi");
+  EXPECT_TRUE(canopy.next_event("listener_retired", 5s));
+}
+
 TEST(Reload, AListenAddressByHostNameFailsTheReloadAndTheGatewayKeepsServing) {
   DemoUpstreams upstreams{{"a", "b"}};
   Canopy canopy{route_to("a"), &upstreams};
