@@ -17,6 +17,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,34 @@ boost::system::error_code take_response_head(std::string_view head, UpstreamResp
 
 namespace detail {
 
+// The head, when `buffer` holds all of it: take_response_head's result (the
+// bytes are consumed); header_limit when it is too long; nothing yet otherwise.
+inline std::optional<boost::system::error_code> take_buffered_response_head(boost::beast::flat_buffer& buffer,
+                                                                            std::size_t& scanned,
+                                                                            UpstreamResponseParser& parser) {
+  const auto head = buffered_head(buffer, scanned);
+  if (!head) {
+    if (buffer.size() >= upstream_head_limit) return boost::beast::http::error::header_limit;
+    return std::nullopt;
+  }
+  if (head->size() > upstream_head_limit) return boost::beast::http::error::header_limit;
+  const auto ec = take_response_head(*head, parser);
+  buffer.consume(head->size());
+  return ec;
+}
+
+// Readies `body` for a body of the head's framing, bounded by `limit`: a
+// counted one longer is refused at once; Beast bounds one it frames.
+inline boost::system::error_code ready_body(UpstreamResponseParser& parser, std::string& body, std::uint64_t limit) {
+  if (const auto length = parser.content_length_remaining()) {
+    if (*length > limit) return boost::beast::http::error::body_limit;
+    body.reserve(body.size() + static_cast<std::size_t>(*length));
+  } else {
+    parser.body_limit(limit);  // chunked, or until the connection ends
+  }
+  return {};
+}
+
 // The head; then, given `body`, the whole body into it. One coroutine for both
 // (the fan-out's calls): a frame less per call than a head reader and a body
 // reader would cost.
@@ -48,29 +77,18 @@ core::Awaitable<boost::system::error_code> read_response(ReadStream& stream, boo
   boost::system::error_code ec;
   for (;;) {
     if (!head_taken) {
-      if (const auto head = buffered_head(buffer, scanned)) {
-        if (head->size() > upstream_head_limit) co_return http::error::header_limit;
-        ec = take_response_head(*head, parser);
-        buffer.consume(head->size());
-        if (ec || !body) co_return ec;
+      if (const auto taken = take_buffered_response_head(buffer, scanned, parser)) {
+        if (*taken || !body) co_return *taken;
+        if (const auto refused = ready_body(parser, *body, body_limit)) co_return refused;
         head_taken = true;
-        if (const auto length = parser.content_length_remaining()) {
-          if (*length > body_limit) co_return http::error::body_limit;
-          body->reserve(body->size() + static_cast<std::size_t>(*length));
-        } else {
-          parser.body_limit(body_limit);  // Beast frames it (chunked, or until the connection ends) and bounds it
-        }
-      } else if (buffer.size() >= upstream_head_limit) {
-        co_return http::error::header_limit;
       }
     }
     if (head_taken) {
       if (parser.is_done()) co_return boost::system::error_code{};
-      if (buffer.size() > 0) {
-        const std::size_t used = take_buffered_body(buffer, parser, *body, ec);
-        if (ec) co_return ec;
-        if (used > 0) continue;  // one element at a time: go on with what is buffered
+      if (buffer.size() > 0 && take_buffered_body(buffer, parser, *body, ec) > 0 && !ec) {
+        continue;  // one element at a time: go on with what is buffered
       }
+      if (ec) co_return ec;
     }
     const std::size_t room = message_read_room(buffer);
     if (room == 0) co_return http::error::buffer_overflow;
