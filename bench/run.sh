@@ -5,7 +5,7 @@
 # workers, with upstream keep-alive. Targets alternate within each round; the
 # table quotes medians over the rounds and ratios against direct and nginx.
 #
-#   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--workers N] [--pin] [--smoke]
+#   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--workers N] [--pin] [--pgo] [--smoke]
 #
 #   profiles  get64, get256 (small GET, keep-alive, 64/256 connections), headers64 (the
 #             same at 64 with eight typical client headers), post16k,
@@ -18,13 +18,15 @@
 #   --workers worker threads/processes each proxy gets (Canopy's server.workers, nginx's
 #             worker_processes, HAProxy's nbthread)                default: 1
 #   --pin     wrk and the upstream on CPU 0, the proxy on CPU 1 (steadier ratios on small machines)
+#   --pgo     Canopy as `./dev build pgo` builds it: optimised with a profile of bench/pgo/train.sh's
+#             load (the upstream stays the release build's)
 #   --smoke   one short round of get64 (CI keeps the script from rotting)
 #
 # Installs what it needs (nginx-light, haproxy, wrk), builds Canopy in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration=5 rounds=3 pin=0 workers=1
+duration=5 rounds=3 pin=0 workers=1 build=release
 profiles=get64,get256,headers64,post16k,big,aggregate,aggregate1ms,churn
 targets=direct,canopy,nginx,haproxy
 while [ $# -gt 0 ]; do
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
     --targets) targets=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
     --pin) pin=1; shift ;;
+    --pgo) build=pgo; shift ;;
     --smoke) duration=1 rounds=1 profiles=get64; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -44,6 +47,7 @@ done
 . bench/lib.sh
 install_missing bench nginx-light haproxy wrk
 ./dev build release >/dev/null
+if [ "$build" = pgo ]; then ./dev build pgo >/dev/null; fi
 
 bin=build/release/gateway
 work=$(mktemp -d /tmp/canopy-bench-XXXXXX)
@@ -91,7 +95,7 @@ $(aggregate_route /agg1ms "?delay=1")
 upstream = "bench"
 timeout = "30s"
 TOML
-serve_on_cpu 1 "$bin/canopy" --config "$work/canopy.toml" >"$work/canopy.access.log" 2>"$work/canopy.err" & canopy_pid=$!; pids+=($canopy_pid)
+serve_on_cpu 1 "build/$build/gateway/canopy" --config "$work/canopy.toml" >"$work/canopy.access.log" 2>"$work/canopy.err" & canopy_pid=$!; pids+=($canopy_pid)
 wait_port "$canopy_port" canopy "$work/canopy.err"
 
 nginx_port=$(free_port)
@@ -244,6 +248,7 @@ for round in $(seq "$rounds"); do
 done
 
 echo "Canopy bench — $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $workers worker(s) per proxy,"
+echo "Canopy $(git describe --always --dirty 2>/dev/null || echo '(no git)'), $([ "$build" = pgo ] && echo 'profile-guided build (./dev build pgo)' || echo 'release build (-O2)')"
 echo "wrk -t1, ${duration}s per run, median of $rounds round(s)$([ "$pin" = 1 ] && echo ', wrk + upstream on CPU 0, proxy on CPU 1')"
 echo
 bench/report.awk "$results"

@@ -44,3 +44,26 @@ if(CANOPY_SANITIZE)
     target_compile_options(canopy_options INTERFACE -fno-sanitize-recover=undefined)
   endif()
 endif()
+
+# Profile-guided optimisation (GCC): `generate` builds binaries that count what
+# they run and write it next to each object when they exit; `use` rebuilds the
+# same tree optimised with those counts (hot paths laid out and inlined for
+# the calls they make). Code the training never ran keeps -O2's treatment
+# (-fprofile-partial-training), so a path the training missed is not slower
+# than in a plain build. `./dev build pgo` runs the whole cycle.
+set(CANOPY_PGO "" CACHE STRING "Profile-guided optimisation phase: generate, use, or empty")
+if(CANOPY_PGO)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    message(FATAL_ERROR "CANOPY_PGO needs GCC (it uses GCC's profile files); this is ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  if(CANOPY_PGO STREQUAL "generate")
+    # Several workers count at once: atomic updates keep the counts whole.
+    target_compile_options(canopy_options INTERFACE -fprofile-generate -fprofile-update=prefer-atomic)
+    target_link_options(canopy_options INTERFACE -fprofile-generate)
+  elseif(CANOPY_PGO STREQUAL "use")
+    # Translation units the training binary does not contain have no profile: not an error.
+    target_compile_options(canopy_options INTERFACE -fprofile-use -fprofile-partial-training -Wno-missing-profile)
+  else()
+    message(FATAL_ERROR "CANOPY_PGO is '${CANOPY_PGO}': say generate, use, or leave it empty")
+  endif()
+endif()

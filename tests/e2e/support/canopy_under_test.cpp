@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -14,7 +15,12 @@ namespace canopy::test {
 
 using namespace std::chrono_literals;
 
-std::string binary(const std::string& name) { return std::string(CANOPY_BINARY_DIR) + "/" + name; }
+// CANOPY_BINARY_DIR in the environment runs the suite against other builds of
+// the binaries (`./dev test pgo`: the profile-optimised ones).
+std::string binary(const std::string& name) {
+  const char* other = std::getenv("CANOPY_BINARY_DIR");
+  return std::string(other && *other ? other : CANOPY_BINARY_DIR) + "/" + name;
+}
 
 std::int64_t monotonic_ns() {
   timespec ts{};
