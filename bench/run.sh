@@ -22,7 +22,8 @@
 #             load (the upstream stays the release build's)
 #   --smoke   one short round of get64 (CI keeps the script from rotting)
 #
-# Installs what it needs (nginx-light, haproxy, wrk), builds Canopy in release mode.
+# Installs what it needs (nginx-light, haproxy, wrk), builds Canopy in release mode (and, with
+# --pgo, the profile-guided build too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,9 +3,10 @@
 # instrumented canopy in folder $1, in front of canopy-upstream from the same
 # folder, driven by wrk through the shapes a gateway mostly serves — small GETs
 # on keep-alive connections, 16 KiB uploads, a three-backend aggregate, new
-# connections per request — plus the refusals it answers itself (no route,
-# malformed requests). On SIGTERM canopy drains and exits, and the counts it
-# gathered are written next to the build's objects.
+# connections per request — plus answers it writes itself (a static route's 404,
+# the 400 of a malformed request) and Prometheus scrapes. On SIGTERM canopy
+# drains and exits, and the counts it gathered are written next to the build's
+# objects.
 #
 #   bench/pgo/train.sh BINARY_DIR [SECONDS_PER_SHAPE]     default: 2
 set -euo pipefail
