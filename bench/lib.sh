@@ -1,6 +1,6 @@
 # Sourced by the bench scripts (from the repository's top folder): Debian
 # packages they need, and processes that announce their address in a JSON log
-# line ("address":"127.0.0.1:PORT"), started on a free port.
+# line ("address":"127.0.0.1:PORT"), started on a free port; routes they configure.
 
 # Installs those of the Debian packages $2… that are missing; $1 names the script in messages.
 install_missing() {
@@ -31,4 +31,12 @@ start_upstream() {
   "${pin[@]}" "$1/canopy-upstream" --listen "127.0.0.1:0=$2" >"$3" 2>&1 &
   upstream=$!
   upstream_address=$(address_in_log "$3")
+}
+
+# A three-backend aggregate route in TOML: upstream $1, the route's path $2, and
+# what each backend's path (/a, /b, /c) ends with $3.
+aggregate_route() {
+  printf '[[routes]]\nmatch = { path = "%s" }\ntimeout = "5s"\naggregate = { backends = [\n' "$2"
+  for key in a b c; do printf '  { upstream = "%s", path = "/%s%s", key = "%s" },\n' "$1" "$key" "$3" "$key"; done
+  printf '] }'
 }

@@ -76,11 +76,6 @@ serve_on_cpu 0 "$bin/canopy-upstream" --listen "127.0.0.1:$upstream_port=bench" 
 wait_port "$upstream_port" canopy-upstream "$work/upstream.log"
 
 canopy_port=$(free_port)
-aggregate_route() {  # $1 the route's path; $2 what each backend's path ends with
-  printf '[[routes]]\nmatch = { path = "%s" }\ntimeout = "5s"\naggregate = { backends = [\n' "$1"
-  for key in a b c; do printf '  { upstream = "bench", path = "/%s%s", key = "%s" },\n' "$key" "$2" "$key"; done
-  printf '] }'
-}
 cat >"$work/canopy.toml" <<TOML
 [server]
 listen = "127.0.0.1:$canopy_port"
@@ -90,8 +85,8 @@ endpoints = ["127.0.0.1:$upstream_port"]
 # The upstream shares the cores and echoes every header it gets: it is sent the
 # headers nginx and HAProxy send it (X-Forwarded-*), not the time left as well.
 deadline_headers = []
-$(aggregate_route /agg "")
-$(aggregate_route /agg1ms "?delay=1")
+$(aggregate_route bench /agg "")
+$(aggregate_route bench /agg1ms "?delay=1")
 [[routes]]
 upstream = "bench"
 timeout = "30s"

@@ -32,14 +32,7 @@ workers = 1
 listen = "127.0.0.1:0"
 [upstreams.train]
 endpoints = ["$upstream_address"]
-[[routes]]
-match = { path = "/agg" }
-timeout = "5s"
-aggregate = { backends = [
-  { upstream = "train", path = "/a", key = "a" },
-  { upstream = "train", path = "/b", key = "b" },
-  { upstream = "train", path = "/c", key = "c" },
-] }
+$(aggregate_route train /agg "")
 [[routes]]
 match = { path = "/nowhere" }
 static = { status = 404, body = "not here" }
