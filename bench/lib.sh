@@ -17,6 +17,13 @@ install_missing() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 }
 
+# Run from a script's EXIT trap with the script's exit status $1: its scratch
+# directory $2 (logs, configs, an access log per run) goes when the script
+# succeeded and stays, named on stderr, when it failed.
+remove_work_unless_failed() {
+  if [ "$1" = 0 ]; then rm -rf "$2"; else echo "logs kept in $2" >&2; fi
+}
+
 # Prints the "address" of the first line of log $1 that has one, waiting up to 5 s.
 address_in_log() {
   for _ in $(seq 100); do grep -q '"address"' "$1" 2>/dev/null && break; sleep 0.05; done

@@ -53,7 +53,13 @@ if [ "$build" = pgo ]; then ./dev build pgo >/dev/null; fi
 bin=build/release/gateway
 work=$(mktemp -d /tmp/canopy-bench-XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+keep_work=0  # set when a run had errors: their logs stay
+cleanup() {
+  local status=$?
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  remove_work_unless_failed "$((status != 0 || keep_work))" "$work"
+}
 trap cleanup EXIT
 
 on_cpu() { if [ "$pin" = 1 ]; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
@@ -91,7 +97,7 @@ $(aggregate_route bench /agg1ms "?delay=1")
 upstream = "bench"
 timeout = "30s"
 TOML
-serve_on_cpu 1 "build/$build/gateway/canopy" --config "$work/canopy.toml" >"$work/canopy.access.log" 2>"$work/canopy.err" & canopy_pid=$!; pids+=($canopy_pid)
+serve_on_cpu 1 "build/$build/gateway/canopy" --config "$work/canopy.toml" >/dev/null 2>"$work/canopy.err" & canopy_pid=$!; pids+=($canopy_pid)
 wait_port "$canopy_port" canopy "$work/canopy.err"
 
 nginx_port=$(free_port)
@@ -103,7 +109,7 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log /dev/null;  # Canopy writes an access line per request too (to /dev/null here)
+  access_log /dev/null;  # Canopy writes its access line per request to /dev/null too
   client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
   fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
   upstream bench { server 127.0.0.1:$upstream_port; keepalive 256; }
@@ -238,7 +244,7 @@ for round in $(seq "$rounds"); do
         rss=$(awk -v k="$(rss_kib "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
       fi
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$profile" "$target" "$round" "$rps" "$p50" "$p99" "$cpu" "$rss" "$errors" >>"$results"
-      if [ -n "$errors" ]; then echo "bench: $profile/$target round $round: $errors (see $work)" >&2; fi
+      if [ -n "$errors" ]; then echo "bench: $profile/$target round $round: $errors (see $work)" >&2; keep_work=1; fi
     done
   done
 done
@@ -248,4 +254,5 @@ echo "Canopy $(git describe --always --dirty 2>/dev/null || echo '(no git)'), $(
 echo "wrk -t1, ${duration}s per run, median of $rounds round(s)$([ "$pin" = 1 ] && echo ', wrk + upstream on CPU 0, proxy on CPU 1')"
 echo
 bench/report.awk "$results"
-echo "(raw results: $results)"
+mkdir -p build/bench && cp "$results" build/bench/results.tsv
+echo "(raw results: build/bench/results.tsv)"

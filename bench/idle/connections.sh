@@ -20,7 +20,7 @@ if [ "$(ulimit -n)" -lt $((count + 100)) ]; then
   exit 1
 fi
 work=$(mktemp -d /tmp/canopy-idle-XXXXXX)
-cleanup() { kill "${canopy:-}" "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { local status=$?; kill "${canopy:-}" "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; remove_work_unless_failed "$status" "$work"; }
 trap cleanup EXIT
 
 . bench/lib.sh

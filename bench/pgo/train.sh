@@ -17,7 +17,7 @@ seconds=${2:-2}
 . bench/lib.sh
 work=$(mktemp -d /tmp/canopy-pgo-XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { local status=$?; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; remove_work_unless_failed "$status" "$work"; }
 trap cleanup EXIT
 
 start_upstream "$bin" train "$work/upstream.log"

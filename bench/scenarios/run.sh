@@ -27,7 +27,7 @@ python=/usr/bin/python3  # Debian's, where the packages above are
 ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d /tmp/canopy-scenarios-XXXXXX)
-cleanup() { kill "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { local status=$?; kill "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; remove_work_unless_failed "$status" "$work"; }
 trap cleanup EXIT
 start_upstream build/release/gateway scenarios "$work/upstream.log" "$([ "$pin" = 1 ] && echo 0)"
 address=$upstream_address

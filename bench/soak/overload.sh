@@ -13,7 +13,7 @@ pause_ms=${3:-25}
 ./dev build release >/dev/null
 bin=build/release/gateway
 work=$(mktemp -d /tmp/canopy-soak-XXXXXX)
-cleanup() { kill "${canopy:-}" "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { local status=$?; kill "${canopy:-}" "${upstream:-}" 2>/dev/null || true; wait 2>/dev/null || true; remove_work_unless_failed "$status" "$work"; }
 trap cleanup EXIT
 
 . bench/lib.sh
