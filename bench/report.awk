@@ -31,6 +31,23 @@ END {
     printf "%-10s %-8s %11.0f %9.3f %9.3f %12s %8s %10s %10s\n", profile, target, R[key], P50[key], P99[key], C[key],
            M[key], target == "direct" ? "" : ratio(R[key], direct), target == "nginx" || profile ~ /^aggregate/ ? "" : ratio(R[key], nginx)
   }
+  # Canopy against nginx round by round: both ran in the same round, minutes
+  # apart at most, so the machine's state changed less between them than
+  # between rounds; the spread shows how far one run's ratio can be trusted.
+  header = 0
+  for (k = 1; k <= keys; k++) {
+    key = order[k]; split(key, part, SUBSEP); profile = part[1]
+    if (part[2] != "canopy" || profile ~ /^aggregate/ || !((profile, "nginx") in n)) continue
+    if (!header++) { print ""; print "canopy / nginx requests/s, round by round:" }
+    rounds = n[key] < n[profile, "nginx"] ? n[key] : n[profile, "nginx"]
+    line = ""; ahead = 0; delete per
+    for (i = 1; i <= rounds; i++) {
+      per[profile, i] = rps[key, i] / rps[profile, "nginx", i]
+      line = line sprintf(" %.2f", per[profile, i])
+      if (sprintf("%.2f", per[profile, i]) + 0 >= 1) ahead++
+    }
+    printf "%-10s%s   median %.2fx, 1.00x or more in %d of %d\n", profile, line, median(per, profile, rounds), ahead, rounds
+  }
   split("aggregate aggregate1ms", aggregates, " ")
   for (a = 1; a <= 2; a++) {
     agg = aggregates[a]
