@@ -18,8 +18,8 @@ install_missing() {
 }
 
 # Run from a script's EXIT trap with the script's exit status $1: its scratch
-# directory $2 (logs, configs, an access log per run) goes when the script
-# succeeded and stays, named on stderr, when it failed.
+# directory $2 (configs, logs) goes when the script succeeded and stays, named
+# on stderr, when it failed.
 remove_work_unless_failed() {
   if [ "$1" = 0 ]; then rm -rf "$2"; else echo "logs kept in $2" >&2; fi
 }

@@ -64,4 +64,3 @@ awk -F, 'NR > 1 {printf "%s%s:%.1f", sep, $1, $2 / 1024; sep = " "} END {print "
   fold -s -w 120 | sed '1s/^/RSS MiB by second: /'
 awk -F, 'NR > 2 && $1 != "idle" {if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2}
   END {printf "RSS under load: min %.1f MiB, max %.1f MiB\n", min / 1024, max / 1024}' "$work/rss.csv"
-echo "(files in $work)"
