@@ -1,13 +1,13 @@
 #!/usr/bin/awk -f
 # bench/run.sh's table: medians over rounds of each (profile, target), with
 # ratios against the direct upstream and against nginx.
-# Input (TSV): profile target round rps p50_ms p99_ms cpu_s_per_10k rss_mib errors
+# Input (TSV): profile target round rps p50_ms p99_ms cpu_s_per_10k rss_mib machine_cpu_s_per_10k errors
 BEGIN { FS = "\t" }
 {
   key = $1 SUBSEP $2
   if (!(key in n)) { order[++keys] = key }
   i = ++n[key]
-  rps[key, i] = $4; p50[key, i] = $5; p99[key, i] = $6; cpu[key, i] = $7; rss[key, i] = $8
+  rps[key, i] = $4; p50[key, i] = $5; p99[key, i] = $6; cpu[key, i] = $7; rss[key, i] = $8; all[key, i] = $9
 }
 function median(arr, key, count,    i, j, v, t, m) {
   m = 0
@@ -20,16 +20,16 @@ END {
   for (k = 1; k <= keys; k++) {
     key = order[k]
     R[key] = median(rps, key, n[key]); P50[key] = median(p50, key, n[key]); P99[key] = median(p99, key, n[key])
-    C[key] = median(cpu, key, n[key]); M[key] = median(rss, key, n[key])
+    C[key] = median(cpu, key, n[key]); M[key] = median(rss, key, n[key]); A[key] = median(all, key, n[key])
   }
-  printf "%-10s %-8s %11s %9s %9s %12s %8s %10s %10s\n", "profile", "target", "requests/s", "p50 ms", "p99 ms",
-         "CPU s/10k", "RSS MiB", "vs direct", "vs nginx"
+  printf "%-10s %-8s %11s %9s %9s %10s %10s %8s %10s %10s\n", "profile", "target", "requests/s", "p50 ms", "p99 ms",
+         "CPU s/10k", "all s/10k", "RSS MiB", "vs direct", "vs nginx"
   for (k = 1; k <= keys; k++) {
     key = order[k]; split(key, part, SUBSEP); profile = part[1]; target = part[2]
     direct = (profile, "direct") in R ? R[profile, "direct"] : "-"
     nginx = (profile, "nginx") in R ? R[profile, "nginx"] : "-"
-    printf "%-10s %-8s %11.0f %9.3f %9.3f %12s %8s %10s %10s\n", profile, target, R[key], P50[key], P99[key], C[key],
-           M[key], target == "direct" ? "" : ratio(R[key], direct), target == "nginx" || profile ~ /^aggregate/ ? "" : ratio(R[key], nginx)
+    printf "%-10s %-8s %11.0f %9.3f %9.3f %10s %10s %8s %10s %10s\n", profile, target, R[key], P50[key], P99[key], C[key],
+           A[key], M[key], target == "direct" ? "" : ratio(R[key], direct), target == "nginx" || profile ~ /^aggregate/ ? "" : ratio(R[key], nginx)
   }
   # Canopy against nginx round by round: both ran in the same round, minutes
   # apart at most, so the machine's state changed less between them than

@@ -169,6 +169,13 @@ cpu_seconds() {
   for p in $(proc_tree "$1"); do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
   awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz}'
 }
+# Busy CPU seconds of the whole machine so far (user, nice, system, irq, softirq; not steal): wrk,
+# the upstream and the proxy together. On loopback a system call of one process does part of its
+# peer's work (a send runs the receiver's TCP input; a close, the peer's half of it), so what a proxy
+# spends alone moves with who does what first; the machine's total does not.
+machine_cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.3f", ($2 + $3 + $4 + $7 + $8) / hz; exit}' /proc/stat
+}
 rss_kib() {
   local kib=0
   for p in $(proc_tree "$1"); do kib=$((kib + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done
@@ -227,8 +234,10 @@ for round in $(seq "$rounds"); do
       fi
       pid=$(pid_of "$target")
       before_cpu=0; [ -n "$pid" ] && before_cpu=$(cpu_seconds "$pid")
+      before_machine=$(machine_cpu_seconds)
       out=$(on_cpu 0 wrk -t1 -c"$connections" -d"${run_seconds}s" --latency -s "bench/wrk/$run_script.lua" \
             "http://127.0.0.1:$(port_of "$target")" 2>&1)
+      after_machine=$(machine_cpu_seconds)
       requests=$(awk '/requests in/ {print $1}' <<<"$out")
       if [ -z "$requests" ] || [ "$requests" = 0 ]; then
         echo "bench: $profile/$target round $round: wrk got no answer: $(tail -2 <<<"$out" | tr '\n' ' ')" >&2
@@ -243,7 +252,8 @@ for round in $(seq "$rounds"); do
         cpu=$(awk -v a="$before_cpu" -v b="$(cpu_seconds "$pid")" -v n="$requests" 'BEGIN {printf "%.2f", (b - a) / n * 10000}')
         rss=$(awk -v k="$(rss_kib "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
       fi
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$profile" "$target" "$round" "$rps" "$p50" "$p99" "$cpu" "$rss" "$errors" >>"$results"
+      machine=$(awk -v a="$before_machine" -v b="$after_machine" -v n="$requests" 'BEGIN {printf "%.2f", (b - a) / n * 10000}')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$profile" "$target" "$round" "$rps" "$p50" "$p99" "$cpu" "$rss" "$machine" "$errors" >>"$results"
       if [ -n "$errors" ]; then echo "bench: $profile/$target round $round: $errors (see $work)" >&2; keep_work=1; fi
     done
   done
