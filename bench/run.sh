@@ -176,6 +176,8 @@ cpu_seconds() {
 machine_cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.3f", ($2 + $3 + $4 + $7 + $8) / hz; exit}' /proc/stat
 }
+# Seconds $2 - $1 per 10k of $3 requests.
+per_10k() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {printf "%.2f", (b - a) / n * 10000}'; }
 rss_kib() {
   local kib=0
   for p in $(proc_tree "$1"); do kib=$((kib + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done
@@ -249,10 +251,10 @@ for round in $(seq "$rounds"); do
       errors=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$out")
       cpu="-" rss="-"
       if [ -n "$pid" ]; then
-        cpu=$(awk -v a="$before_cpu" -v b="$(cpu_seconds "$pid")" -v n="$requests" 'BEGIN {printf "%.2f", (b - a) / n * 10000}')
+        cpu=$(per_10k "$before_cpu" "$(cpu_seconds "$pid")" "$requests")
         rss=$(awk -v k="$(rss_kib "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
       fi
-      machine=$(awk -v a="$before_machine" -v b="$after_machine" -v n="$requests" 'BEGIN {printf "%.2f", (b - a) / n * 10000}')
+      machine=$(per_10k "$before_machine" "$after_machine" "$requests")
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$profile" "$target" "$round" "$rps" "$p50" "$p99" "$cpu" "$rss" "$machine" "$errors" >>"$results"
       if [ -n "$errors" ]; then echo "bench: $profile/$target round $round: $errors (see $work)" >&2; keep_work=1; fi
     done
