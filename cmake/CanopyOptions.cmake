@@ -6,7 +6,11 @@ target_compile_features(canopy_options INTERFACE cxx_std_20)
 target_compile_definitions(canopy_options INTERFACE
   BOOST_ASIO_SEPARATE_COMPILATION
   BOOST_BEAST_SEPARATE_COMPILATION
-  BOOST_ASIO_NO_DEPRECATED)
+  BOOST_ASIO_NO_DEPRECATED
+  # Coroutine frames from operator new, which each thread's SmallBlockCache
+  # serves: Asio's own recycling keeps two blocks per thread, hands a large
+  # one to a small frame, and sends the rest of a burst to malloc.
+  BOOST_ASIO_DISABLE_AWAITABLE_FRAME_RECYCLING)
 target_compile_options(canopy_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
   # GCC 12 warns on designated initializers that leave fields at their defaults,
@@ -20,6 +24,11 @@ target_include_directories(canopy_options INTERFACE ${PROJECT_SOURCE_DIR})
 target_link_libraries(canopy_options INTERFACE Boost::headers Threads::Threads)
 
 option(CANOPY_WERROR "Treat warnings as errors" OFF)
+
+# The executables' operator new from each thread's SmallBlockCache
+# (core/operator_new.hpp). Sanitizer builds leave it out: their allocator
+# must see every block to catch a use after free.
+option(CANOPY_BLOCK_CACHE "Serve operator new from a per-thread block cache" ON)
 
 if(NOT CMAKE_CXX_COMPILER_LAUNCHER)
   find_program(CCACHE_PROGRAM ccache)
@@ -38,6 +47,7 @@ if(CANOPY_SANITIZE)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CANOPY_SANITIZE MATCHES "thread")
     list(APPEND _canopy_san -Wno-tsan)
   endif()
+  set(CANOPY_BLOCK_CACHE OFF)
   target_compile_options(canopy_options INTERFACE ${_canopy_san})
   target_link_options(canopy_options INTERFACE -fsanitize=${CANOPY_SANITIZE})
   if(CANOPY_SANITIZE MATCHES "undefined")
