@@ -16,9 +16,6 @@ target_compile_options(canopy_options INTERFACE
   # GCC 12 warns on designated initializers that leave fields at their defaults,
   # which is how option structs (ScopeOptions, LimiterOptions) are meant to be used.
   -Wno-missing-field-initializers
-  # GCC 12 pairs Asio's awaitable-frame operator delete with the wrong new at -O1
-  # and above (a false positive on every coroutine frame).
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>
   $<$<BOOL:${CANOPY_WERROR}>:-Werror>)
 target_include_directories(canopy_options INTERFACE ${PROJECT_SOURCE_DIR})
 target_link_libraries(canopy_options INTERFACE Boost::headers Threads::Threads)
