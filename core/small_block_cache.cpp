@@ -4,10 +4,13 @@
 
 namespace canopy::core {
 
-void* SmallBlockCache::allocate_new(std::size_t size, std::size_t size_class) noexcept {
-  if (size > SIZE_MAX - header) return nullptr;
-  void* block = std::malloc(size + header);
+void* SmallBlockCache::allocate_new(std::size_t bytes, std::size_t size_class) noexcept {
+  void* block = std::malloc(bytes);
   return block ? stamp(static_cast<FreeBlock*>(block), size_class) : nullptr;
+}
+
+void* SmallBlockCache::allocate_uncached(std::size_t size) noexcept {
+  return size > SIZE_MAX - header ? nullptr : allocate_new(size + header, uncached);
 }
 
 void SmallBlockCache::release(FreeBlock* block) noexcept { std::free(block); }

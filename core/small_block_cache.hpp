@@ -41,14 +41,14 @@ class SmallBlockCache {
   SmallBlockCache& operator=(const SmallBlockCache&) = delete;
 
   void* allocate(std::size_t size) noexcept {
-    if (size > largest_cached - header) return allocate_new(size, uncached);
+    if (size > largest_cached - header) return allocate_uncached(size);
     const std::size_t size_class = class_of(size);
     if (FreeBlock* block = free_[size_class]) [[likely]] {
       free_[size_class] = block->next;
       kept_bytes_ -= size_class * granule;
       return stamp(block, size_class);
     }
-    return allocate_new(size_class * granule - header, size_class);
+    return allocate_new(size_class * granule, size_class);
   }
 
   // `pointer` from allocate() of this or any other cache, or nullptr.
@@ -97,7 +97,9 @@ class SmallBlockCache {
     block->size_class = size_class;
     return reinterpret_cast<std::byte*>(block) + header;
   }
-  static void* allocate_new(std::size_t size, std::size_t size_class) noexcept;
+  // A new block of `bytes`, header included, from malloc.
+  static void* allocate_new(std::size_t bytes, std::size_t size_class) noexcept;
+  static void* allocate_uncached(std::size_t size) noexcept;
   static void release(FreeBlock* block) noexcept;
 
   std::array<FreeBlock*, classes> free_{};
