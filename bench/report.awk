@@ -29,7 +29,7 @@ END {
     direct = (profile, "direct") in R ? R[profile, "direct"] : "-"
     nginx = (profile, "nginx") in R ? R[profile, "nginx"] : "-"
     printf "%-10s %-8s %11.0f %9.3f %9.3f %10s %10s %8s %10s %10s\n", profile, target, R[key], P50[key], P99[key], C[key],
-           A[key], M[key], target == "direct" ? "" : ratio(R[key], direct), target == "nginx" || profile ~ /^aggregate/ ? "" : ratio(R[key], nginx)
+           A[key], M[key], target == "direct" ? "" : ratio(R[key], direct), target == "nginx" || target == "relay" || profile ~ /^aggregate/ ? "" : ratio(R[key], nginx)
   }
   # Canopy against nginx round by round: both ran in the same round, minutes
   # apart at most, so the machine's state changed less between them than
@@ -47,6 +47,18 @@ END {
       if (sprintf("%.2f", per[profile, i]) + 0 >= 1) ahead++
     }
     printf "%-10s%s   median %.2fx, 1.00x or more in %d of %d\n", profile, line, median(per, profile, rounds), ahead, rounds
+  }
+  # The relay copies bytes and nothing else: what a proxy keeps of its requests/s
+  # is what its own work costs, apart from what any proxy costs on these cores.
+  header = 0
+  for (k = 1; k <= keys; k++) {
+    key = order[k]; split(key, part, SUBSEP); profile = part[1]
+    if (part[2] != "relay" || !((profile, "direct") in R)) continue
+    if (!header++) { print ""; print "relay (bytes copied, no HTTP: the ceiling for any proxy here) against direct, and each proxy against it:" }
+    line = sprintf("%-10s relay %s of direct;", profile, ratio(R[key], R[profile, "direct"]))
+    split("canopy nginx haproxy", proxies, " ")
+    for (q = 1; q <= 3; q++) if ((profile, proxies[q]) in R) line = line sprintf(" %s %s", proxies[q], ratio(R[profile, proxies[q]], R[key]))
+    print line
   }
   split("aggregate aggregate1ms", aggregates, " ")
   for (a = 1; a <= 2; a++) {

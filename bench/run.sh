@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Canopy side by side with what users would put there instead, in one run:
-# wrk against the upstream directly (the physical limit), Canopy, nginx and
+# wrk against the upstream directly (the physical limit), a relay that only
+# copies bytes (the ceiling for any proxy on these cores), Canopy, nginx and
 # HAProxy — all in front of the same canopy-upstream, given the same number of
 # workers, with upstream keep-alive. Targets alternate within each round; the
 # table quotes medians over the rounds and ratios against direct and nginx.
@@ -14,7 +15,9 @@
 #             aggregate1ms (the same with backends that take 1 ms to answer),
 #             churn (Connection: close; 1 s runs in the last round only, spaced so
 #             that TIME-WAIT sockets do not exhaust the ephemeral ports)  default: all
-#   targets   direct, canopy, nginx, haproxy                       default: all
+#   targets   direct, relay, canopy, nginx, haproxy                default: all
+#             (relay: bench/relay/tcp_relay, no HTTP, one upstream connection per client;
+#             not in churn, where that would be more work than a proxy's pooled connections)
 #   --workers worker threads/processes each proxy gets (Canopy's server.workers, nginx's
 #             worker_processes, HAProxy's nbthread)                default: 1
 #   --pin     wrk and the upstream on CPU 0, the proxy on CPU 1 (steadier ratios on small machines)
@@ -29,7 +32,7 @@ cd "$(dirname "$0")/.."
 
 duration=5 rounds=3 pin=0 workers=1 build=release
 profiles=get64,get256,headers64,post16k,big,aggregate,aggregate1ms,churn
-targets=direct,canopy,nginx,haproxy
+targets=direct,relay,canopy,nginx,haproxy
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -162,8 +165,18 @@ if [[ ",$targets," == *",haproxy,"* ]]; then
   wait_port "$haproxy_port" haproxy "$work/haproxy.log"
 fi
 
+relay_port=$(free_port)
+relay_pids=()
+if [[ ",$targets," == *",relay,"* ]]; then
+  for _ in $(seq "$workers"); do  # as many processes as the proxies get workers (SO_REUSEPORT)
+    serve_on_cpu 1 build/release/bench/relay/tcp_relay "$relay_port" "$upstream_port" >>"$work/relay.log" 2>&1 &
+    relay_pids+=($!); pids+=($!)
+  done
+  wait_port "$relay_port" tcp_relay "$work/relay.log"
+fi
+
 # CPU seconds (user + system) of a process and its children's threads, and RSS in KiB (processes summed).
-proc_tree() { echo "$1"; pgrep -P "$1" || true; }
+proc_tree() { for p in $1; do echo "$p"; pgrep -P "$p" || true; done; }  # $1: one or more pids
 cpu_seconds() {
   local ticks=0
   for p in $(proc_tree "$1"); do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
@@ -184,8 +197,8 @@ rss_kib() {
   echo "$kib"
 }
 
-port_of() { case $1 in direct) echo "$upstream_port" ;; canopy|single) echo "$canopy_port" ;; nginx) echo "$nginx_port" ;; haproxy) echo "$haproxy_port" ;; esac; }
-pid_of() { case $1 in canopy|single) echo "$canopy_pid" ;; nginx) echo "$nginx_pid" ;; haproxy) echo "$haproxy_pid" ;; *) echo "" ;; esac; }
+port_of() { case $1 in direct) echo "$upstream_port" ;; relay) echo "$relay_port" ;; canopy|single) echo "$canopy_port" ;; nginx) echo "$nginx_port" ;; haproxy) echo "$haproxy_port" ;; esac; }
+pid_of() { case $1 in relay) echo "${relay_pids[*]}" ;; canopy|single) echo "$canopy_pid" ;; nginx) echo "$nginx_pid" ;; haproxy) echo "$haproxy_pid" ;; *) echo "" ;; esac; }
 
 # profile → "script connections"
 shape_of() {
@@ -212,6 +225,9 @@ for round in $(seq "$rounds"); do
     # call (three of them one after another are the sum), and one call proxied by Canopy.
     profile_targets=${targets//,/ }
     [[ "$profile" == aggregate* ]] && profile_targets="direct canopy single"
+    # A relay opens an upstream connection per client connection: under churn that is more work than a
+    # proxy's pooled connections, no ceiling.
+    [ "$profile" = churn ] && profile_targets=$(sed 's/\brelay\b//' <<<"$profile_targets")
     # Churn against the upstream directly leaves its TIME-WAIT sockets at the upstream's port, and the
     # proxies' next connections there take the same ephemeral ports (Linux hands them out per
     # destination, in order): their SYNs meet those TIME-WAIT sockets and wait a second each. Direct last.
