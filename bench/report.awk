@@ -48,6 +48,23 @@ END {
     }
     printf "%-10s%s   median %.2fx, 1.00x or more in %d of %d\n", profile, line, median(per, profile, rounds), ahead, rounds
   }
+  # Direct has no proxy in it: how far its requests/s move from round to round is
+  # the machine's own swing (a shared VM's neighbours, frequency), and a ratio
+  # between two targets that moves less than that is within the noise.
+  header = 0
+  for (k = 1; k <= keys; k++) {
+    key = order[k]; split(key, part, SUBSEP); profile = part[1]
+    if (part[2] != "direct" || n[key] < 2 || profile ~ /^aggregate/) continue
+    if (!header++) { print ""; print "direct round by round, against its median (the machine's own swing):" }
+    line = ""; low = 0; high = 0
+    for (i = 1; i <= n[key]; i++) {
+      f = rps[key, i] / R[key]
+      line = line sprintf(" %.2f", f)
+      if (i == 1 || f < low) low = f
+      if (i == 1 || f > high) high = f
+    }
+    printf "%-10s%s   swing %.0f %%\n", profile, line, (high - low) * 100
+  }
   # The relay copies bytes and nothing else: what a proxy keeps of its requests/s
   # is what its own work costs, apart from what any proxy costs on these cores.
   header = 0
