@@ -117,7 +117,8 @@ class Relay {
       auto pair = std::make_shared<Pair>();
       pair->up.from = pair->down.to = client;
       pair->up.to = pair->down.from = upstream;
-      if (pairs_.size() <= static_cast<std::size_t>(std::max(client, upstream))) pairs_.resize(std::max(client, upstream) + 1);
+      const auto highest = static_cast<std::size_t>(std::max(client, upstream));
+      if (pairs_.size() <= highest) pairs_.resize(highest + 1);
       pairs_[client] = pairs_[upstream] = pair;
       watch(client, EPOLLIN, EPOLL_CTL_ADD);
       watch(upstream, EPOLLIN, EPOLL_CTL_ADD);
@@ -126,8 +127,8 @@ class Relay {
 
   void on_ready(Pair& pair, int fd, std::uint32_t events) {
     const bool is_client = fd == pair.up.from;
-    Direction& reading = is_client ? pair.up : pair.down;    // from this fd
-    Direction& writing = is_client ? pair.down : pair.up;    // to this fd
+    Direction& reading = is_client ? pair.up : pair.down;  // from this fd
+    Direction& writing = is_client ? pair.down : pair.up;  // to this fd
     if ((events & EPOLLOUT) && !flush(writing)) return end(pair);
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
       // A source that ended while its last piece still waits: the pair is over.
