@@ -68,12 +68,12 @@ END {
   # The relay copies bytes and nothing else: what a proxy keeps of its requests/s
   # is what its own work costs, apart from what any proxy costs on these cores.
   header = 0
+  split("canopy nginx haproxy", proxies, " ")
   for (k = 1; k <= keys; k++) {
     key = order[k]; split(key, part, SUBSEP); profile = part[1]
     if (part[2] != "relay" || !((profile, "direct") in R)) continue
     if (!header++) { print ""; print "relay (bytes copied, no HTTP: the ceiling for any proxy here) against direct, and each proxy against it:" }
     line = sprintf("%-10s relay %s of direct;", profile, ratio(R[key], R[profile, "direct"]))
-    split("canopy nginx haproxy", proxies, " ")
     for (q = 1; q <= 3; q++) if ((profile, proxies[q]) in R) line = line sprintf(" %s %s", proxies[q], ratio(R[profile, proxies[q]], R[key]))
     print line
   }

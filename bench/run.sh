@@ -165,9 +165,9 @@ if [[ ",$targets," == *",haproxy,"* ]]; then
   wait_port "$haproxy_port" haproxy "$work/haproxy.log"
 fi
 
-relay_port=$(free_port)
-relay_pids=()
+relay_port="" relay_pids=()
 if [[ ",$targets," == *",relay,"* ]]; then
+  relay_port=$(free_port)
   for _ in $(seq "$workers"); do  # as many processes as the proxies get workers (SO_REUSEPORT)
     serve_on_cpu 1 build/release/bench/relay/tcp_relay "$relay_port" "$upstream_port" >>"$work/relay.log" 2>&1 &
     relay_pids+=($!); pids+=($!)
@@ -227,7 +227,7 @@ for round in $(seq "$rounds"); do
     [[ "$profile" == aggregate* ]] && profile_targets="direct canopy single"
     # A relay opens an upstream connection per client connection: under churn that is more work than a
     # proxy's pooled connections, no ceiling.
-    [ "$profile" = churn ] && profile_targets=$(sed 's/\brelay\b//' <<<"$profile_targets")
+    [ "$profile" = churn ] && profile_targets=${profile_targets/relay/}
     # Churn against the upstream directly leaves its TIME-WAIT sockets at the upstream's port, and the
     # proxies' next connections there take the same ephemeral ports (Linux hands them out per
     # destination, in order): their SYNs meet those TIME-WAIT sockets and wait a second each. Direct last.
