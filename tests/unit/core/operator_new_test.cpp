@@ -5,9 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/connect_pair.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <array>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace canopy::core {
 namespace {
@@ -40,6 +48,45 @@ TEST(OperatorNew, NothrowAndArrayFormsShareTheCache) {
   int* again = new (std::nothrow) int[10];
   EXPECT_EQ(again, array);
   delete[] again;
+}
+
+// Asio's memory for an operation and for its cancellation handler comes from
+// operator new (CanopyOptions.cmake), not from aligned_alloc, which the cache
+// never sees: what Asio does not keep in its own two recycled blocks per
+// purpose comes back to the cache.
+TEST(OperatorNew, AsioOperationsAndTheirCancellationHandlersGiveTheirBlocksToTheCache) {
+  namespace asio = boost::asio;
+  using Socket = asio::local::stream_protocol::socket;
+  constexpr std::size_t operations = 8;
+  asio::io_context io;
+  std::vector<Socket> ends;
+  for (std::size_t i = 0; i < operations; ++i) {
+    ends.emplace_back(io);
+    ends.emplace_back(io);
+    asio::local::connect_pair(ends[ends.size() - 2], ends.back());
+  }
+  std::size_t aborted = 0;
+  std::size_t kept_before = 0, kept_after_operations = 0;
+  {
+    std::array<asio::cancellation_signal, operations> signals;
+    std::array<char, operations> bytes{};
+    auto count_aborted = [&](boost::system::error_code ec, std::size_t) {
+      if (ec == asio::error::operation_aborted) ++aborted;
+    };
+    for (std::size_t i = 0; i < operations; ++i) {
+      ends[2 * i].async_receive(asio::buffer(&bytes[i], 1),
+                                asio::bind_cancellation_slot(signals[i].slot(), count_aborted));
+    }
+    kept_before = this_thread_block_cache().kept_bytes();
+    for (auto& signal : signals) signal.emit(asio::cancellation_type::terminal);
+    io.poll();
+    ASSERT_EQ(aborted, operations);
+    kept_after_operations = this_thread_block_cache().kept_bytes();
+  }
+  EXPECT_GT(kept_after_operations, kept_before) << "the operations' blocks went to free(), not to the cache";
+  // The signals free their handlers' blocks as they end.
+  EXPECT_GT(this_thread_block_cache().kept_bytes(), kept_after_operations)
+      << "the cancellation handlers' blocks went to free(), not to the cache";
 }
 
 }  // namespace
