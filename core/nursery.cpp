@@ -166,7 +166,7 @@ void Nursery::forget(detail::ChildTask& task) noexcept {
 void Nursery::maybe_finish() {
   if (stats_.live_tasks == 0 && join_.parked()) {
     closed_ = true;
-    join_.wake();
+    join_.wake_at_end_of_completion();
   }
 }
 

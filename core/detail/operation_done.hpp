@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/detail/child_task.hpp"
+#include "core/detail/parking.hpp"
 
 namespace canopy::core::detail {
 
@@ -29,7 +30,12 @@ struct OperationDone {
     } catch (...) {
       error = std::current_exception();
     }
+    // The nursery's waiter, if this was its last child, resumes at once, but
+    // only once the task is gone: the nursery may end as soon as it runs.
+    ResumeAtEnd resume_at_end;
     task->report_done(std::move(error));
+    task.reset();
+    resume_at_end.resume();
   }
 };
 

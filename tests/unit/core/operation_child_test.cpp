@@ -2,6 +2,8 @@
 // guarantees (joined, cancelled with the scope, errors fail the nursery).
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -47,6 +49,31 @@ TEST(OperationChild, TheNurseryWaitsForItAndItsCompletionRunsOnce) {
   EXPECT_EQ(completions, 1);
   EXPECT_EQ(seen, boost::system::error_code());
   EXPECT_GE(Clock::now() - started, 20ms) << "the nursery ended before its operation";
+}
+
+// Its completion resumes the nursery's waiter itself: a proxied request's
+// nursery ends with the disconnect watcher's completion, and a posted wake
+// cost each request another turn of the event loop.
+TEST(OperationChild, EndingLastItResumesTheNurserysWaiterInItsOwnCompletion) {
+  asio::io_context io;
+  SteadyTimer timer(io.get_executor(), 10ms);
+  int completions = 0;
+  std::optional<boost::system::error_code> seen;
+  int completions_when_the_waiter_ran = -1;
+  asio::co_spawn(
+      io,
+      [&]() -> Awaitable<void> {
+        co_await open_nursery([&](Nursery& n) -> Awaitable<void> {
+          start_wait(n, timer, completions, seen);
+          co_return;  // the body ends first: the operation is the last child
+        });
+        completions_when_the_waiter_ran = completions;
+      },
+      asio::detached);
+  while (completions == 0 && io.run_one() > 0) {}  // up to and including the operation's completion
+  EXPECT_EQ(completions_when_the_waiter_ran, 1) << "the waiter was left for a later turn of the loop";
+  io.run();
+  EXPECT_EQ(completions_when_the_waiter_ran, 1);
 }
 
 // The timers below would end on their own after 3 s: a missed cancellation
