@@ -14,8 +14,8 @@ target_compile_definitions(canopy_options INTERFACE
   # Asio's other blocks from operator new too: an operation's handler and each
   # operation's cancellation handler, when Asio's two recycled blocks per
   # purpose do not fit, went to aligned_alloc / posix_memalign, which the block
-  # cache never sees: at 256 connections the cancellation handlers alone missed
-  # glibc's per-size cache (0.5-0.8 us of malloc per request). Asio then ignores
+  # cache never sees: at 256 connections the cancellation handlers kept missing
+  # glibc's per-size cache (libc 0.3-0.9 us per request in perf). Asio then ignores
   # the alignment it asks for; no handler needs more than operator new's 16.
   BOOST_ASIO_DISABLE_STD_ALIGNED_ALLOC
   BOOST_ASIO_DISABLE_BOOST_ALIGN)

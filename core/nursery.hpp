@@ -147,7 +147,9 @@ class Nursery {
   // `complete(args...)` runs with the operation's result, always, exactly once
   // (with operation_aborted when the scope cancelled it; a scope cancelled
   // already cancels it as it starts). What `complete` throws fails the nursery
-  // as a task's error does.
+  // as a task's error does. The operation's I/O object must belong to the
+  // nursery's executor: its completion does the nursery's bookkeeping and, when
+  // it is the last child, resumes the nursery's waiter in place.
   template <typename Initiate, typename Complete>
   void start_operation(TaskName name, Initiate initiate, Complete complete);
 
