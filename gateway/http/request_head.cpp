@@ -9,6 +9,8 @@
 
 #include "gateway/http/buffered_head.hpp"
 #include "gateway/http/char_classes.hpp"
+#include "gateway/net/drain_marking_buffer.hpp"
+#include "gateway/net/receive_now.hpp"
 #include "gateway/net/sockets.hpp"
 
 namespace canopy::gateway {
@@ -100,10 +102,10 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 }
 
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buffer& buffer,
-                                              ClientRequestParser& parser,
-                                              const HeadLimits& limits) {
+                                              ClientRequestParser& parser, const HeadLimits& limits,
+                                              bool watched_since_last_read) {
   std::size_t scanned = 0;
-  for (;;) {
+  for (bool may_wait_at_once = watched_since_last_read && buffer.size() == 0;; may_wait_at_once = false) {
     if (const auto head = buffered_head(buffer, scanned)) {
       if (head->size() > limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
       if (auto problem = take_request_head(*head, limits, parser)) co_return *problem;
@@ -115,10 +117,14 @@ core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buf
       co_return HeadResult{HeadOutcome::uri_too_long, "the request target is too long"};
     }
     if (seen.size() >= limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
-    auto [ec, n] = co_await socket.async_read_some(buffer.prepare(std::min<std::size_t>(limits.max_header_bytes + 4 - seen.size(), 16384)),
-                                                  asio::as_tuple(core::use_awaitable));
-    if (ec) co_return HeadResult{HeadOutcome::closed, ec.message()};
-    buffer.commit(n);
+    const auto room = buffer.prepare(std::min<std::size_t>(limits.max_header_bytes + 4 - seen.size(), 16384));
+    auto got = may_wait_at_once ? std::nullopt : receive_now(socket.native_handle(), room);
+    if (!got) {
+      auto [ec, n] = co_await socket.async_read_some(drain_marking(room), asio::as_tuple(core::use_awaitable));
+      got = Received{ec, n};
+    }
+    if (got->ec) co_return HeadResult{HeadOutcome::closed, got->ec.message()};
+    buffer.commit(got->bytes);
   }
 }
 

@@ -57,7 +57,12 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 
 // Reads into `buffer` until the head is complete and takes it into `parser`
 // (take_request_head). The caller bounds the wait (a HeadWait cancels the read).
+// `watched_since_last_read`: the disconnect watcher waited on the socket after
+// its last read, so whatever arrived since (a pipelined request, the client's
+// end of stream) has been reported by epoll, and the first read may wait for
+// epoll without trying the socket (net/receive_now.hpp says why that matters).
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, boost::beast::flat_buffer& buffer,
-                                              ClientRequestParser& parser, const HeadLimits& limits);
+                                              ClientRequestParser& parser, const HeadLimits& limits,
+                                              bool watched_since_last_read);
 
 }  // namespace canopy::gateway

@@ -25,6 +25,8 @@
 #include "gateway/http/buffered_head.hpp"
 #include "gateway/http/read_message.hpp"
 #include "gateway/http/upstream_response_parser.hpp"
+#include "gateway/net/drain_marking_buffer.hpp"
+#include "gateway/net/receive_now.hpp"
 
 namespace canopy::gateway {
 
@@ -75,7 +77,10 @@ core::Awaitable<boost::system::error_code> read_response(ReadStream& stream, boo
   bool head_taken = false;
   std::size_t scanned = 0;
   boost::system::error_code ec;
-  for (;;) {
+  // The first read follows our request: the answer cannot be there yet, and
+  // epoll reports it (or the upstream's reset of a connection it had closed)
+  // when it comes. Later reads continue the message (net/receive_now.hpp).
+  for (bool may_wait_at_once = buffer.size() == 0;; may_wait_at_once = false) {
     if (!head_taken) {
       if (const auto taken = take_buffered_response_head(buffer, scanned, parser)) {
         if (*taken || !body) co_return *taken;
@@ -92,9 +97,14 @@ core::Awaitable<boost::system::error_code> read_response(ReadStream& stream, boo
     }
     const std::size_t room = message_read_room(buffer);
     if (room == 0) co_return http::error::buffer_overflow;
-    auto [read_ec, n] =
-        co_await stream.async_read_some(buffer.prepare(room), boost::asio::as_tuple(core::use_awaitable));
-    buffer.commit(n);
+    const auto into = buffer.prepare(room);
+    auto got = may_wait_at_once ? std::nullopt : receive_now(stream.native_handle(), into);
+    if (!got) {
+      auto [read_ec, n] = co_await stream.async_read_some(drain_marking(into), boost::asio::as_tuple(core::use_awaitable));
+      got = Received{read_ec, n};
+    }
+    const auto read_ec = got->ec;
+    buffer.commit(got->bytes);
     if (read_ec == boost::asio::error::eof) {
       if (!head_taken) co_return buffer.size() == 0 ? http::error::end_of_stream : http::error::partial_message;
       parser.put_eof(ec);  // a body that ends with the connection is complete here

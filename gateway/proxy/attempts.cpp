@@ -185,7 +185,7 @@ core::Awaitable<void> proxy_attempts(Downstream& client, Cluster& cluster, const
   exchange.upstream = cluster.name();
   exchange.request_complete = true;
   budget.on_request();
-  watch_disconnect(request, client.socket, half_close);
+  watch_disconnect(request, client, half_close);
 
   Attempts attempts(cluster, route, budget, client, exchange.deadline);
   co_await core::open_nursery_in_task(

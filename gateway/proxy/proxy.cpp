@@ -159,7 +159,7 @@ class ProxyCall {
     exchange_.request_complete = true;
     if (!watching_) {
       watching_ = true;
-      watch_disconnect(request_, client_.socket, half_close_);
+      watch_disconnect(request_, client_, half_close_);
     }
 
     // The response header.

@@ -49,6 +49,7 @@ struct Downstream {
   // Where proxy() keeps the answer of the request in progress: in the
   // connection's frame, allocated once, not in a frame of every request.
   std::optional<UpstreamAnswer>& upstream_answer;
+  bool watched = false;  // a disconnect watcher waited on the socket after the request was read
 };
 
 // Sends the answer's header to the client and streams its body; returns the

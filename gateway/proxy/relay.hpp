@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -20,6 +21,8 @@
 #include "core/executor.hpp"
 #include "gateway/http/message_head.hpp"
 #include "gateway/http/read_message.hpp"
+#include "gateway/net/drain_marking_buffer.hpp"
+#include "gateway/net/receive_now.hpp"
 #include "gateway/net/send_now.hpp"
 
 namespace canopy::gateway {
@@ -45,6 +48,10 @@ namespace detail {
 
 // Most bytes of body read per piece.
 constexpr std::size_t relay_piece_size = 16 * 1024;
+
+// Pieces read at once (without waiting) before the relay lets the event loop
+// run: a source that always has bytes must not keep other connections waiting.
+constexpr int relay_pieces_between_turns = 16;
 
 // Room for the pieces of a body: no more than it has, when its length is known.
 template <typename Parser>
@@ -157,6 +164,7 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
 
   auto& body = detail::body_piece(parser);
   bool buffered_needs_more = false;  // what from_buffer holds does not complete the next element
+  int pieces_without_waiting = 0;
   while (!parser.is_done()) {
     body.data = piece;
     body.size = piece_capacity;
@@ -168,10 +176,21 @@ core::Awaitable<RelayResult> relay(ReadStream& from, boost::beast::flat_buffer& 
       // operation and a trip through the event loop.
       buffered_needs_more = parse_buffered(from_buffer, parser, ec);
     } else {
-      // What arrives is parsed on the next turn, as bytes already read are.
-      const std::size_t room = std::max(boost::beast::read_size(from_buffer, 65536), piece_capacity);
-      auto [read_ec, n] = co_await from.async_read_some(from_buffer.prepare(room), as_values);
-      from_buffer.commit(n);
+      // What arrives is parsed on the next turn, as bytes already read are. The
+      // body continues a message: the socket is tried at once (net/receive_now.hpp).
+      if (++pieces_without_waiting == detail::relay_pieces_between_turns) {
+        pieces_without_waiting = 0;
+        co_await asio::post(from.get_executor(), core::use_awaitable);
+      }
+      const auto into = from_buffer.prepare(std::max(boost::beast::read_size(from_buffer, 65536), piece_capacity));
+      auto got = receive_now(from.native_handle(), into);
+      if (!got) {
+        auto [wait_ec, n] = co_await from.async_read_some(drain_marking(into), as_values);
+        got = Received{wait_ec, n};
+        pieces_without_waiting = 0;
+      }
+      const auto read_ec = got->ec;
+      from_buffer.commit(got->bytes);
       buffered_needs_more = false;
       if (read_ec == asio::error::eof) {
         parser.put_eof(ec);  // complete for a body that ends with the connection

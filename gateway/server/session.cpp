@@ -107,7 +107,7 @@ core::Awaitable<core::ScopeResult> run_in_request_scope(Server& server, Gateway&
        half_close](core::Nursery& request) -> core::Awaitable<void> {
         InFlightScope reachable_by_drain(server, request.cancel_scope());
         if (route.aggregate) {
-          watch_disconnect(request, client.socket, half_close);
+          watch_disconnect(request, client, half_close);
           co_await aggregate(client, gateway.backend_clusters(route_index), route, request, exchange);
         } else if (route.attempts && may_send_twice(exchange.method, !client.parser.is_done())) {
           co_await proxy_attempts(client, *gateway.cluster_for(route_index), route, gateway.attempt_budget(route_index),
@@ -248,6 +248,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, tcp::en
   beast::flat_buffer buffer;
   std::optional<UpstreamAnswer> upstream_answer;  // of the request in progress (proxy())
   auto waiting_since = core::Clock::now();        // for the next request head: accepted, or the last answered
+  bool watched = false;                           // the last request's disconnect watcher waited on the socket
 
   for (bool first = true;; first = false) {
     // The config as of this request: a reload applies from the next request on.
@@ -264,7 +265,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, tcp::en
       // The whole head within the timeout, however slowly it trickles in.
       const HeadWait wait(server.deadlines(), socket,
                           waiting_since + (first ? settings.header_timeout : settings.idle_timeout));
-      head = co_await read_request_head(socket, buffer, parser, limits);
+      head = co_await read_request_head(socket, buffer, parser, limits, watched);
     }
     if (head.outcome != HeadOutcome::complete) {
       if (head.outcome != HeadOutcome::closed) {
@@ -284,6 +285,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, tcp::en
       co_await answer(server, gateway, client, exchange);
     }
     waiting_since = exchange.ended;
+    watched = client.watched;
     // Closing sends the FIN after what was written; a shutdown() first would
     // only cost a system call more.
     if (!client.keep_alive || exchange.close_connection || exchange.client_gone || server.draining()) co_return;
