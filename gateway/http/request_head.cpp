@@ -103,9 +103,9 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, beast::flat_buffer& buffer,
                                               ClientRequestParser& parser, const HeadLimits& limits,
-                                              bool watched_since_last_read) {
+                                              bool nothing_unreported) {
   std::size_t scanned = 0;
-  for (bool may_wait_at_once = watched_since_last_read && buffer.size() == 0;; may_wait_at_once = false) {
+  for (bool may_wait_at_once = nothing_unreported && buffer.size() == 0;; may_wait_at_once = false) {
     if (const auto head = buffered_head(buffer, scanned)) {
       if (head->size() > limits.max_header_bytes) co_return HeadResult{HeadOutcome::header_too_large, "the request head is too large"};
       if (auto problem = take_request_head(*head, limits, parser)) co_return *problem;

@@ -57,12 +57,14 @@ std::optional<HeadResult> check_request_head(std::string_view head, const HeadLi
 
 // Reads into `buffer` until the head is complete and takes it into `parser`
 // (take_request_head). The caller bounds the wait (a HeadWait cancels the read).
-// `watched_since_last_read`: the disconnect watcher waited on the socket after
-// its last read, so whatever arrived since (a pipelined request, the client's
-// end of stream) has been reported by epoll, and the first read may wait for
-// epoll without trying the socket (net/receive_now.hpp says why that matters).
+// `nothing_unreported`: whatever the socket holds will be seen by Asio's first
+// try or reported by epoll — nothing was read from it yet (Asio tries a new
+// socket's first read at once), or the disconnect watcher waited on it after
+// its last read (a pipelined request, the client's end of stream) — so the
+// first read need not try the socket itself (net/receive_now.hpp says why that
+// matters).
 core::Awaitable<HeadResult> read_request_head(TcpSocket& socket, boost::beast::flat_buffer& buffer,
                                               ClientRequestParser& parser, const HeadLimits& limits,
-                                              bool watched_since_last_read);
+                                              bool nothing_unreported);
 
 }  // namespace canopy::gateway

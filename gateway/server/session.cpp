@@ -265,7 +265,7 @@ core::Awaitable<void> serve_connection(Server& server, TcpSocket socket, tcp::en
       // The whole head within the timeout, however slowly it trickles in.
       const HeadWait wait(server.deadlines(), socket,
                           waiting_since + (first ? settings.header_timeout : settings.idle_timeout));
-      head = co_await read_request_head(socket, buffer, parser, limits, watched);
+      head = co_await read_request_head(socket, buffer, parser, limits, first || watched);
     }
     if (head.outcome != HeadOutcome::complete) {
       if (head.outcome != HeadOutcome::closed) {
