@@ -22,8 +22,9 @@ struct Received {
   std::size_t bytes = 0;
 };
 
-// What `descriptor` has now, up to the buffer's size; nullopt when it has
-// nothing yet (the read must wait).
+// What `descriptor` has now, up to the size of `buffer` (not empty: a read of
+// nothing would look like the end of the stream); nullopt when it has nothing
+// yet (the read must wait).
 std::optional<Received> receive_now(int descriptor, boost::asio::mutable_buffer buffer) noexcept;
 
 }  // namespace canopy::gateway

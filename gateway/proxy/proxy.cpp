@@ -157,10 +157,7 @@ class ProxyCall {
       co_return TryResult{End::upstream_failed, UpstreamError::send_failed, body_sent, lease.reused() && !body_sent};
     }
     exchange_.request_complete = true;
-    if (!watching_) {
-      watching_ = true;
-      watch_disconnect(request_, client_, half_close_);
-    }
+    if (!client_.watched) watch_disconnect(request_, client_, half_close_);
 
     // The response header.
     answer.parser.body_limit(boost::none);
@@ -187,7 +184,6 @@ class ProxyCall {
   const UpstreamRequestHead upstream_head_;
   bool head_;
   bool replayable_;
-  bool watching_ = false;
   std::uint64_t bytes_sent_ = 0;
   bool body_taken_ = false;  // even none of its bytes (an empty chunked body's last chunk)
 };
