@@ -4,8 +4,8 @@
 # copies bytes (the ceiling for any proxy on these cores), Canopy, nginx and
 # HAProxy — all in front of the same canopy-upstream, given the same number of
 # workers, with upstream keep-alive. Targets alternate within each round, each
-# round starting one target further along; the table quotes medians over the
-# rounds and ratios against direct and nginx.
+# round starting one target further along and every other round backwards; the
+# table quotes medians over the rounds and ratios against direct and nginx.
 #
 #   bench/run.sh [--duration S] [--rounds N] [--profiles LIST] [--targets LIST] [--workers N] [--pin] [--pgo] [--smoke]
 #
@@ -214,10 +214,12 @@ shape_of() {
 # Milliseconds from wrk's "1.23ms" / "456.00us" / "1.20s".
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.3f", n }'; }
 
-rotated() {  # $1 a list, $2 how many places to rotate it left
+round_order() {  # $1 a list, $2 the round (from 1): the list rotated left by round - 1, reversed in even rounds
   local -a list=($1)
-  local i
-  for ((i = 0; i < ${#list[@]}; i++)); do printf '%s ' "${list[(i + $2) % ${#list[@]}]}"; done
+  local n=${#list[@]} i
+  for ((i = 0; i < n; i++)); do
+    if (($2 % 2)); then printf '%s ' "${list[(i + $2 - 1) % n]}"; else printf '%s ' "${list[(n - 1 - i + $2 - 1) % n]}"; fi
+  done
 }
 
 results="$work/results.tsv"
@@ -235,10 +237,10 @@ for round in $(seq "$rounds"); do
     # A relay opens an upstream connection per client connection: under churn that is more work than a
     # proxy's pooled connections, no ceiling.
     [ "$profile" = churn ] && profile_targets=${profile_targets/relay/}
-    # Each round starts one place further along the list, so that no target always runs right after
-    # the same one (whatever a run leaves behind — sockets closing, caches, the host's mood — falls on
-    # every target in turn).
-    profile_targets=$(rotated "$profile_targets" "$((round - 1))")
+    # Each round starts one place further along the list, and every other round goes through it
+    # backwards: no target always runs first, last, or right after the same one (whatever a run leaves
+    # behind — sockets closing, caches, the host's drift — falls on each target in turn).
+    profile_targets=$(round_order "$profile_targets" "$round")
     # Churn against the upstream directly leaves its TIME-WAIT sockets at the upstream's port, and the
     # proxies' next connections there take the same ephemeral ports (Linux hands them out per
     # destination, in order): their SYNs meet those TIME-WAIT sockets and wait a second each. Direct last.
