@@ -15,6 +15,22 @@ function median(arr, key, count,    i, j, v, t, m) {
   for (i = 2; i <= m; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
   return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
 }
+# P(X <= k) for X ~ Binomial(n, 1/2): how likely k or fewer of n rounds fall below the true median.
+function below_median_tail(n, k,    i, c, p) {
+  c = 1; p = 0
+  for (i = 0; i <= k; i++) { p += c; c = c * (n - i) / (i + 1) }
+  return p / 2 ^ n
+}
+# The sorted values' k-th lowest and k-th highest hold their true median with
+# probability 1 - 2 P(X <= k - 1) whatever their distribution (the rounds taken
+# as independent): the narrowest such interval with 90 % or more, or the widest
+# there is when there are too few rounds for that. Sets lo, hi, confidence.
+function median_interval(arr, key, count,    i, j, v, t, k) {
+  for (i = 1; i <= count; i++) v[i] = arr[key, i]
+  for (i = 2; i <= count; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+  for (k = int(count / 2); k > 1 && 1 - 2 * below_median_tail(count, k - 1) < 0.9; k--) {}
+  lo = v[k]; hi = v[count - k + 1]; confidence = 1 - 2 * below_median_tail(count, k - 1)
+}
 function ratio(a, b) { return (a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.2fx", a / b) }
 END {
   for (k = 1; k <= keys; k++) {
@@ -46,8 +62,16 @@ END {
       line = line sprintf(" %.2f", per[profile, i])
       if (sprintf("%.2f", per[profile, i]) + 0 >= 1) ahead++
     }
-    printf "%-10s%s   median %.2fx, 1.00x or more in %d of %d\n", profile, line, median(per, profile, rounds), ahead, rounds
+    printf "%-10s%s   median %.2fx, 1.00x or more in %d of %d", profile, line, median(per, profile, rounds), ahead, rounds
+    if (rounds >= 3) {
+      intervals++
+      median_interval(per, profile, rounds)
+      verdict = sprintf("%.2f", lo) + 0 > 1 ? "ahead" : sprintf("%.2f", hi) + 0 < 1 ? "behind" : "level"
+      printf "; median %.2f-%.2f (%.0f %% confidence): %s", lo, hi, confidence * 100, verdict
+    }
+    print ""
   }
+  if (intervals) print "(a median's interval from the rounds' order alone; \"level\": it holds 1.00, so this run cannot tell the two apart)"
   # Direct has no proxy in it: how far its requests/s move from round to round is
   # the machine's own swing (a shared VM's neighbours, frequency), and a ratio
   # between two targets that moves less than that is within the noise.
