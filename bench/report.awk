@@ -9,11 +9,15 @@ BEGIN { FS = "\t" }
   i = ++n[key]
   rps[key, i] = $4; p50[key, i] = $5; p99[key, i] = $6; cpu[key, i] = $7; rss[key, i] = $8; all[key, i] = $9
 }
-function median(arr, key, count,    i, j, v, t, m) {
-  m = 0
-  for (i = 1; i <= count; i++) { if (arr[key, i] == "-") return "-"; v[++m] = arr[key, i] + 0 }
-  for (i = 2; i <= m; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-  return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+# v[1..count]: arr[key, 1..count] in ascending order; 0 when one of them is "-" (not measured).
+function sorted(arr, key, count, v,    i, j, t) {
+  for (i = 1; i <= count; i++) { if (arr[key, i] == "-") return 0; v[i] = arr[key, i] + 0 }
+  for (i = 2; i <= count; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+  return 1
+}
+function median(arr, key, count,    v) {
+  if (!sorted(arr, key, count, v)) return "-"
+  return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2
 }
 # P(X <= k) for X ~ Binomial(n, 1/2): how likely k or fewer of n rounds fall below the true median.
 function below_median_tail(n, k,    i, c, p) {
@@ -25,9 +29,8 @@ function below_median_tail(n, k,    i, c, p) {
 # probability 1 - 2 P(X <= k - 1) whatever their distribution (the rounds taken
 # as independent): the narrowest such interval with 90 % or more, or the widest
 # there is when there are too few rounds for that. Sets lo, hi, confidence.
-function median_interval(arr, key, count,    i, j, v, t, k) {
-  for (i = 1; i <= count; i++) v[i] = arr[key, i]
-  for (i = 2; i <= count; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+function median_interval(arr, key, count,    v, k) {
+  sorted(arr, key, count, v)
   for (k = int(count / 2); k > 1 && 1 - 2 * below_median_tail(count, k - 1) < 0.9; k--) {}
   lo = v[k]; hi = v[count - k + 1]; confidence = 1 - 2 * below_median_tail(count, k - 1)
 }
@@ -67,7 +70,7 @@ END {
       intervals++
       median_interval(per, profile, rounds)
       verdict = sprintf("%.2f", lo) + 0 > 1 ? "ahead" : sprintf("%.2f", hi) + 0 < 1 ? "behind" : "level"
-      printf "; median %.2f-%.2f (%.0f %% confidence): %s", lo, hi, confidence * 100, verdict
+      printf "; %.2f-%.2f with %.0f %% confidence: %s", lo, hi, confidence * 100, verdict
     }
     print ""
   }

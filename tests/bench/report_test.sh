@@ -27,24 +27,24 @@ expect() {  # $1 what, $2 the report's line, $3 text it must hold
 }
 
 line=$(rounds get64 1100:1000 1050:1000 1200:1000 1020:1000 1080:1000 | line_of get64)
-expect "five rounds all above" "$line" "median 1.02-1.20 (94 % confidence): ahead"
+expect "five rounds all above" "$line" "1.02-1.20 with 94 % confidence: ahead"
 
 line=$(rounds get64 900:1000 950:1000 800:1000 990:1000 970:1000 | line_of get64)
-expect "five rounds all below" "$line" "median 0.80-0.99 (94 % confidence): behind"
+expect "five rounds all below" "$line" "0.80-0.99 with 94 % confidence: behind"
 
 line=$(rounds get64 1100:1000 950:1000 1200:1000 1020:1000 1080:1000 | line_of get64)
-expect "one round of five below" "$line" "median 0.95-1.20 (94 % confidence): level"
+expect "one round of five below" "$line" "0.95-1.20 with 94 % confidence: level"
 
 line=$(rounds get64 1000:1000 1050:1000 1100:1000 1020:1000 1080:1000 | line_of get64)
-expect "the lowest of five level" "$line" "median 1.00-1.10 (94 % confidence): level"
+expect "the lowest of five level" "$line" "1.00-1.10 with 94 % confidence: level"
 
 # Ten rounds: the 2nd lowest and 2nd highest (97.9 %); the 3rd would give 89 %, under 90 %.
 line=$(rounds get256 910:1000 1160:1000 870:1000 890:1000 1010:1000 830:1000 1010:1000 1270:1000 1150:1000 1020:1000 |
   line_of get256)
-expect "ten rounds" "$line" "median 1.01x, 1.00x or more in 6 of 10; median 0.87-1.16 (98 % confidence): level"
+expect "ten rounds" "$line" "median 1.01x, 1.00x or more in 6 of 10; 0.87-1.16 with 98 % confidence: level"
 line=$(rounds get256 1010:1000 1160:1000 1070:1000 1090:1000 1010:1000 1030:1000 1010:1000 1270:1000 1150:1000 990:1000 |
   line_of get256)
-expect "ten rounds, only the lowest below" "$line" "median 1.01-1.16 (98 % confidence): ahead"
+expect "ten rounds, only the lowest below" "$line" "1.01-1.16 with 98 % confidence: ahead"
 
 line=$(rounds churn 900:1000 | line_of churn)
 expect "one round" "$line" "median 0.90x, 1.00x or more in 0 of 1"
