@@ -34,6 +34,35 @@ function median_interval(arr, key, count,    v, k) {
   for (k = int(count / 2); k > 1 && 1 - 2 * below_median_tail(count, k - 1) < 0.9; k--) {}
   lo = v[k]; hi = v[count - k + 1]; confidence = 1 - 2 * below_median_tail(count, k - 1)
 }
+# Prints Canopy's `metric` over nginx's in each round of each profile both ran,
+# their median, how many rounds were on the `good` side of 1.00 ("or more" /
+# "or less"), and with three rounds or more the median's interval and what it
+# allows: `above` when it lies above 1.00, `below` when below, else "level".
+# Returns how many intervals it printed.
+function canopy_against_nginx(metric, title, good, above, below,    k, key, part, profile, rounds, line, count, i, printed, per, verdict) {
+  printed = 0
+  for (k = 1; k <= keys; k++) {
+    key = order[k]; split(key, part, SUBSEP); profile = part[1]
+    if (part[2] != "canopy" || profile ~ /^aggregate/ || !((profile, "nginx") in n)) continue
+    if (!line_count[title]++) { print ""; print "canopy / nginx " title ", round by round:" }
+    rounds = n[key] < n[profile, "nginx"] ? n[key] : n[profile, "nginx"]
+    line = ""; count = 0
+    for (i = 1; i <= rounds; i++) {
+      per[profile, i] = metric[key, i] / metric[profile, "nginx", i]
+      line = line sprintf(" %.2f", per[profile, i])
+      if (good == "or more" ? sprintf("%.2f", per[profile, i]) + 0 >= 1 : sprintf("%.2f", per[profile, i]) + 0 <= 1) count++
+    }
+    printf "%-10s%s   median %.2fx, 1.00x %s in %d of %d", profile, line, median(per, profile, rounds), good, count, rounds
+    if (rounds >= 3) {
+      printed++
+      median_interval(per, profile, rounds)
+      verdict = sprintf("%.2f", lo) + 0 > 1 ? above : sprintf("%.2f", hi) + 0 < 1 ? below : "level"
+      printf "; %.2f-%.2f with %.0f %% confidence: %s", lo, hi, confidence * 100, verdict
+    }
+    print ""
+  }
+  return printed
+}
 function ratio(a, b) { return (a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.2fx", a / b) }
 END {
   for (k = 1; k <= keys; k++) {
@@ -53,27 +82,10 @@ END {
   # Canopy against nginx round by round: both ran in the same round, minutes
   # apart at most, so the machine's state changed less between them than
   # between rounds; the spread shows how far one run's ratio can be trusted.
-  header = 0
-  for (k = 1; k <= keys; k++) {
-    key = order[k]; split(key, part, SUBSEP); profile = part[1]
-    if (part[2] != "canopy" || profile ~ /^aggregate/ || !((profile, "nginx") in n)) continue
-    if (!header++) { print ""; print "canopy / nginx requests/s, round by round:" }
-    rounds = n[key] < n[profile, "nginx"] ? n[key] : n[profile, "nginx"]
-    line = ""; ahead = 0; delete per
-    for (i = 1; i <= rounds; i++) {
-      per[profile, i] = rps[key, i] / rps[profile, "nginx", i]
-      line = line sprintf(" %.2f", per[profile, i])
-      if (sprintf("%.2f", per[profile, i]) + 0 >= 1) ahead++
-    }
-    printf "%-10s%s   median %.2fx, 1.00x or more in %d of %d", profile, line, median(per, profile, rounds), ahead, rounds
-    if (rounds >= 3) {
-      intervals++
-      median_interval(per, profile, rounds)
-      verdict = sprintf("%.2f", lo) + 0 > 1 ? "ahead" : sprintf("%.2f", hi) + 0 < 1 ? "behind" : "level"
-      printf "; %.2f-%.2f with %.0f %% confidence: %s", lo, hi, confidence * 100, verdict
-    }
-    print ""
-  }
+  # Requests/s (higher is better), then p99 (lower is better).
+  intervals = 0
+  intervals += canopy_against_nginx(rps, "requests/s", "or more", "ahead", "behind")
+  intervals += canopy_against_nginx(p99, "p99 latency", "or less", "higher", "lower")
   if (intervals) print "(a median's interval from the rounds' order alone; \"level\": it holds 1.00, so this run cannot tell the two apart)"
   # Direct has no proxy in it: how far its requests/s move from round to round is
   # the machine's own swing (a shared VM's neighbours, frequency), and a ratio
