@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # bench/report.awk's verdicts on Canopy against nginx: "ahead"/"behind" (requests/s)
 # and "lower"/"higher" (p99) only when the interval for the median of the
-# per-round ratios leaves out 1.00,
-# and the interval is the rounds' order statistics with the confidence the
-# binomial distribution gives them.
+# per-round ratios leaves out 1.00; the interval is the rounds' order statistics
+# with the confidence the binomial distribution gives them.
 #   tests/bench/report_test.sh path/to/bench/report.awk
 set -euo pipefail
 report=$1
