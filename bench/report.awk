@@ -15,48 +15,50 @@ function sorted(arr, key, count, v,    i, j, t) {
   for (i = 2; i <= count; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
   return 1
 }
-function median(arr, key, count,    v) {
-  if (!sorted(arr, key, count, v)) return "-"
-  return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2
-}
+# The middle of sorted v[1..count].
+function middle(v, count) { return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2 }
+function median(arr, key, count,    v) { return sorted(arr, key, count, v) ? middle(v, count) : "-" }
 # P(X <= k) for X ~ Binomial(n, 1/2): how likely k or fewer of n rounds fall below the true median.
 function below_median_tail(n, k,    i, c, p) {
   c = 1; p = 0
   for (i = 0; i <= k; i++) { p += c; c = c * (n - i) / (i + 1) }
   return p / 2 ^ n
 }
-# The sorted values' k-th lowest and k-th highest hold their true median with
-# probability 1 - 2 P(X <= k - 1) whatever their distribution (the rounds taken
+# Sorted v[1..count]'s k-th lowest and k-th highest hold the true median with
+# probability 1 - 2 P(X <= k - 1) whatever the distribution (the rounds taken
 # as independent): the narrowest such interval with 90 % or more, or the widest
 # there is when there are too few rounds for that. Sets lo, hi, confidence.
-function median_interval(arr, key, count,    v, k) {
-  sorted(arr, key, count, v)
+function median_interval(v, count,    k) {
   for (k = int(count / 2); k > 1 && 1 - 2 * below_median_tail(count, k - 1) < 0.9; k--) {}
   lo = v[k]; hi = v[count - k + 1]; confidence = 1 - 2 * below_median_tail(count, k - 1)
 }
+# A ratio as printed (two decimals): what "1.00x or more" and the verdicts compare.
+function as_printed(x) { return sprintf("%.2f", x) + 0 }
 # Prints Canopy's `metric` over nginx's in each round of each profile both ran,
 # their median, how many rounds were on the `good` side of 1.00 ("or more" /
 # "or less"), and with three rounds or more the median's interval and what it
 # allows: `above` when it lies above 1.00, `below` when below, else "level".
 # Returns how many intervals it printed.
-function canopy_against_nginx(metric, title, good, above, below,    k, key, part, profile, rounds, line, count, i, printed, per, verdict) {
-  printed = 0
+function canopy_against_nginx(metric, title, good, above, below,    k, key, part, profile, rounds, line, count, i, r, shown, printed, per, v, verdict) {
+  shown = printed = 0
   for (k = 1; k <= keys; k++) {
     key = order[k]; split(key, part, SUBSEP); profile = part[1]
     if (part[2] != "canopy" || profile ~ /^aggregate/ || !((profile, "nginx") in n)) continue
-    if (!line_count[title]++) { print ""; print "canopy / nginx " title ", round by round:" }
+    if (!shown++) { print ""; print "canopy / nginx " title ", round by round:" }
     rounds = n[key] < n[profile, "nginx"] ? n[key] : n[profile, "nginx"]
     line = ""; count = 0
     for (i = 1; i <= rounds; i++) {
       per[profile, i] = metric[key, i] / metric[profile, "nginx", i]
       line = line sprintf(" %.2f", per[profile, i])
-      if (good == "or more" ? sprintf("%.2f", per[profile, i]) + 0 >= 1 : sprintf("%.2f", per[profile, i]) + 0 <= 1) count++
+      r = as_printed(per[profile, i])
+      if (good == "or more" ? r >= 1 : r <= 1) count++
     }
-    printf "%-10s%s   median %.2fx, 1.00x %s in %d of %d", profile, line, median(per, profile, rounds), good, count, rounds
+    sorted(per, profile, rounds, v)
+    printf "%-10s%s   median %.2fx, 1.00x %s in %d of %d", profile, line, middle(v, rounds), good, count, rounds
     if (rounds >= 3) {
       printed++
-      median_interval(per, profile, rounds)
-      verdict = sprintf("%.2f", lo) + 0 > 1 ? above : sprintf("%.2f", hi) + 0 < 1 ? below : "level"
+      median_interval(v, rounds)
+      verdict = as_printed(lo) > 1 ? above : as_printed(hi) < 1 ? below : "level"
       printf "; %.2f-%.2f with %.0f %% confidence: %s", lo, hi, confidence * 100, verdict
     }
     print ""
